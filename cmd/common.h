@@ -1,0 +1,56 @@
+// Shared pieces of the subcommands: the common options, rule loading, and
+// writing reports. Only cmd/ includes CLI11.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/report.h"
+#include "rules/rule.h"
+
+namespace privaudit::cli {
+
+constexpr int kExitClean = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitError = 2;
+
+struct CommonOptions {
+  std::string format;                // "" = from -o's extension, else text
+  std::string output;                // "" or "-" = stdout
+  std::vector<std::string> reports;  // FORMAT=FILE
+  bool quiet = false;
+  bool no_color = false;
+  unsigned threads = 0;
+  std::string progress = "auto";
+};
+
+void add_common_options(CLI::App& app, CommonOptions& o);
+
+struct RuleOptions {
+  std::vector<std::string> rule_paths;
+  std::vector<std::string> enable, disable;
+};
+void add_rule_options(CLI::App& app, RuleOptions& o);
+// Built-in rules + --rules, filtered. Prints the problem and returns false.
+bool load_rules(const RuleOptions& o, std::vector<Rule>& rules);
+
+// Writes the report in the chosen format(s). Returns false (after printing)
+// when an output cannot be written.
+bool write_reports(const Report& r, const CommonOptions& o);
+
+// --fail-on value: nullopt for "never".
+bool parse_gate(const std::string& s, std::optional<Severity>& gate);
+
+// The exit code SPEC gives for a finished run.
+int exit_code_for(const Report& r, std::optional<Severity> gate, bool allow_incomplete);
+
+// Prints "privaudit: error: ..." to stderr.
+void print_error(const std::string& msg);
+
+// Subcommand registration (one per cmd/<name>.cpp).
+void register_scan(CLI::App& app, int& exit_code);
+void register_rules(CLI::App& app, int& exit_code);
+
+}  // namespace privaudit::cli

@@ -1,0 +1,18 @@
+// Format dispatch: every report format by name.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "report/report.h"
+
+namespace privaudit {
+
+// Known formats: text, json (more are added by their writers).
+bool known_format(std::string_view format);
+// The format a file name's extension implies (.json .jsonl .sarif .html .md
+// .txt), or "" if none.
+std::string format_for_extension(std::string_view path);
+// Renders the report; `color` applies to text only.
+std::string render(const Report& r, std::string_view format, bool color);
+
+}  // namespace privaudit

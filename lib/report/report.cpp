@@ -1,0 +1,151 @@
+#include "report/report.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <set>
+
+#include "report/json_writer.h"
+
+namespace privaudit {
+
+Summary summarize(const Report& r) {
+  Summary s;
+  std::map<std::string, std::set<std::string>> distinct;
+  for (auto& f : r.findings) {
+    ++s.findings;
+    ++s.by_rule[f.rule];
+    ++s.by_severity[std::string(to_string(f.severity))];
+    if (!f.fingerprint.empty()) distinct[f.rule].insert(f.fingerprint);
+  }
+  for (auto& [rule, set] : distinct) s.distinct_values[rule] = set.size();
+  s.suppressed = r.suppressed;
+  return s;
+}
+
+std::string now_rfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string render_json(const Report& r) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("schema").value("privaudit.report/1");
+  w.key("tool").begin_object().key("name").value("privaudit").key("version").value(PRIVAUDIT_VERSION).end_object();
+  w.key("command").value(r.command);
+  w.key("started_at").value(r.started_at);
+  w.key("duration_ms").value(r.duration_ms);
+  w.key("fingerprint_key").value(r.fingerprint_key);
+  w.key("inputs").begin_object();
+  w.key("files").value(r.files);
+  w.key("bytes").value(r.bytes);
+  w.key("skipped").begin_array();
+  for (auto& s : r.skipped)
+    w.begin_object().key("path").value(s.path).key("reason").value(s.reason).end_object();
+  w.end_array();
+  w.end_object();
+  w.key("errors").begin_array();
+  for (auto& e : r.errors)
+    w.begin_object().key("path").value(e.path).key("error").value(e.error).end_object();
+  w.end_array();
+  for (auto& [name, json] : r.sections) w.key(name).raw(json);
+  w.key("findings").begin_array();
+  for (auto& f : r.findings) {
+    w.begin_object();
+    w.key("rule").value(f.rule);
+    w.key("severity").value(to_string(f.severity));
+    w.key("confidence").value(to_string(f.confidence));
+    w.key("path").value(f.path);
+    if (f.line) w.key("line").value(f.line);
+    if (f.column) w.key("column").value(f.column);
+    if (f.has_offset) w.key("offset").value(f.offset);
+    if (!f.field.empty()) w.key("field").value(f.field);
+    if (f.record >= 0) w.key("record").value(f.record);
+    if (!f.masked.empty()) w.key("masked").value(f.masked);
+    if (!f.fingerprint.empty()) w.key("fingerprint").value(f.fingerprint);
+    w.key("message").value(f.message);
+    w.end_object();
+  }
+  w.end_array();
+  Summary s = summarize(r);
+  w.key("summary").begin_object();
+  w.key("findings").value(s.findings);
+  w.key("by_rule").begin_object();
+  for (auto& [k, v] : s.by_rule) w.key(k).value(v);
+  w.end_object();
+  w.key("by_severity").begin_object();
+  for (auto& [k, v] : s.by_severity) w.key(k).value(v);
+  w.end_object();
+  w.key("distinct_values").begin_object();
+  for (auto& [k, v] : s.distinct_values) w.key(k).value(v);
+  w.end_object();
+  w.key("suppressed").value(s.suppressed);
+  w.end_object();
+  w.end_object();
+  return out;
+}
+
+namespace {
+const char* severity_color(Severity s) {
+  switch (s) {
+    case Severity::critical: return "\x1b[1;31m";
+    case Severity::high: return "\x1b[31m";
+    case Severity::medium: return "\x1b[33m";
+    case Severity::low: return "\x1b[36m";
+    case Severity::info: return "\x1b[2m";
+  }
+  return "";
+}
+}  // namespace
+
+std::string render_text(const Report& r, bool color) {
+  std::string out;
+  for (auto& f : r.findings) {
+    std::string loc = f.path;
+    if (f.line) loc += fmt::format(":{}:{}", f.line, f.column);
+    std::string extra;
+    if (!f.field.empty()) extra += fmt::format(" field={}", f.field);
+    if (f.record >= 0) extra += fmt::format(" record={}", f.record);
+    if (color)
+      out += fmt::format("\x1b[35m{}\x1b[0m: {}{}\x1b[0m ({}, {}) {}{}\n", loc, severity_color(f.severity),
+                         f.rule, to_string(f.severity), to_string(f.confidence), f.masked, extra);
+    else
+      out += fmt::format("{}: {} ({}, {}) {}{}\n", loc, f.rule, to_string(f.severity),
+                         to_string(f.confidence), f.masked, extra);
+  }
+  for (auto& e : r.errors) out += fmt::format("error: {}: {}\n", e.path, e.error);
+  return out;
+}
+
+std::string render_summary_line(const Report& r) {
+  Summary s = summarize(r);
+  std::string sev;
+  static const char* order[] = {"critical", "high", "medium", "low", "info"};
+  for (auto* k : order) {
+    auto it = s.by_severity.find(k);
+    if (it != s.by_severity.end()) sev += fmt::format("{}{} {}", sev.empty() ? "" : ", ", it->second, k);
+  }
+  std::string line = fmt::format("privaudit {}: {} finding{}{} in {} file{} ({} bytes)", r.command,
+                                 s.findings, s.findings == 1 ? "" : "s",
+                                 sev.empty() ? "" : " (" + sev + ")", r.files,
+                                 r.files == 1 ? "" : "s", r.bytes);
+  if (!r.skipped.empty()) line += fmt::format("; {} skipped", r.skipped.size());
+  if (s.suppressed) line += fmt::format("; {} suppressed", s.suppressed);
+  if (!r.errors.empty()) line += fmt::format("; {} error{}", r.errors.size(), r.errors.size() == 1 ? "" : "s");
+  return line + "\n";
+}
+
+bool gate_tripped(const Report& r, std::optional<Severity> gate) {
+  if (!gate) return false;
+  for (auto& f : r.findings)
+    if (f.severity >= *gate) return true;
+  return false;
+}
+
+}  // namespace privaudit

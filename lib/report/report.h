@@ -1,0 +1,52 @@
+// The report every subcommand writes (SPEC "The report"), its summary, and
+// the writers for each format.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/types.h"
+
+namespace privaudit {
+
+struct Report {
+  std::string command = "scan";
+  std::string started_at;  // RFC 3339 UTC
+  uint64_t duration_ms = 0;
+  std::string fingerprint_key = "random-per-run";
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  std::vector<Skipped> skipped;
+  std::vector<InputError> errors;
+  std::vector<Finding> findings;
+  uint64_t suppressed = 0;
+  // Extra top-level sections ("risk", "link", ...) as serialised JSON, in order.
+  std::vector<std::pair<std::string, std::string>> sections;
+};
+
+struct Summary {
+  uint64_t findings = 0;
+  std::map<std::string, uint64_t> by_rule;
+  std::map<std::string, uint64_t> by_severity;
+  std::map<std::string, uint64_t> distinct_values;
+  uint64_t suppressed = 0;
+};
+
+Summary summarize(const Report& r);
+
+// Current UTC time as RFC 3339 ("2026-11-23T08:00:00Z").
+std::string now_rfc3339();
+
+std::string render_json(const Report& r);
+// One line per finding: path:line:col: rule (severity, confidence) masked.
+std::string render_text(const Report& r, bool color);
+// A short summary for stderr.
+std::string render_summary_line(const Report& r);
+
+// True when some finding is at or above `gate`.
+bool gate_tripped(const Report& r, std::optional<Severity> gate);
+
+}  // namespace privaudit

@@ -1,0 +1,80 @@
+// Where a value sits in a structured document: CSV/TSV (header, record) and
+// JSON/JSONL (JSON Pointer, record). A tracker consumes the decoded text in
+// order and answers "which field is the current position in?".
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace privaudit {
+
+struct FieldInfo {
+  std::string field;     // reported name: CSV header, JSON Pointer
+  std::string key;       // name used for evidence (header, last JSON key)
+  std::string stats_key; // groups values of one column/key for statistics
+  int64_t record = -1;
+};
+
+class FieldTracker {
+ public:
+  virtual ~FieldTracker() = default;
+  // Consumes the next n bytes of the document.
+  virtual void advance(const char* p, size_t n) = 0;
+  // The field at the current position.
+  virtual void current(FieldInfo& out) = 0;
+  // A value that looks like an identifier was seen at the current position
+  // (the CSV tracker uses it to tell a header row from a data row).
+  virtual void saw_value() {}
+  // Problems found (malformed JSONL lines), drained by the caller.
+  std::vector<std::string> problems;
+};
+
+// CSV/TSV with RFC 4180 quoting. `delimiter` 0 = detect from `sample` (the
+// first bytes of the document).
+class CsvTracker : public FieldTracker {
+ public:
+  CsvTracker(char delimiter, const char* sample, size_t n);
+  void advance(const char* p, size_t n) override;
+  void current(FieldInfo& out) override;
+  void saw_value() override;
+  char delimiter() const { return delim_; }
+
+ private:
+  char delim_;
+  bool in_quotes_ = false;
+  bool after_quote_ = false;  // a closing quote just passed ("" escapes)
+  bool field_start_ = true;
+  uint64_t row_ = 0;  // 0-based physical record index
+  size_t col_ = 0;
+  bool header_ = true;  // row 0 is a header until shown otherwise
+  std::vector<std::string> names_;
+  std::string cur_;
+};
+
+// JSON (one document, or JSON Lines / concatenated documents).
+class JsonTracker : public FieldTracker {
+ public:
+  explicit JsonTracker(bool lines);
+  void advance(const char* p, size_t n) override;
+  void current(FieldInfo& out) override;
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;
+    int64_t index;
+  };
+  bool lines_;
+  std::vector<Frame> stack_;
+  size_t depth_ = 0;  // may exceed stack_ (capped)
+  bool in_string_ = false, escape_ = false, is_key_ = false, expect_key_ = false;
+  std::string keybuf_;
+  uint64_t line_ = 1;
+  uint64_t doc_line_ = 0;
+  bool top_array_ = false;
+  bool line_bad_ = false;
+  void bad(const char* what);
+};
+
+}  // namespace privaudit

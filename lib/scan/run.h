@@ -1,0 +1,34 @@
+// The walker and the run: turns the user's paths into documents, scans them
+// on N threads, and accounts for every input.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "scan/scanner.h"
+
+namespace privaudit {
+
+struct RunOptions {
+  std::vector<std::string> paths;  // files, folders, "-" for stdin
+  unsigned threads = 0;            // 0: all cores
+  std::vector<std::string> include, exclude;  // globs
+  uint64_t max_file_size = 0;                 // 0: no limit
+  int max_archive_depth = 5;
+  uint64_t max_expanded_bytes = uint64_t{8} << 30;
+  double max_compression_ratio = 1000.0;
+  uint64_t max_archive_entries = 1000000;
+  ScanSettings settings;
+  // Called after each top-level input with bytes done (for progress); may be empty.
+  std::function<void(uint64_t files, uint64_t bytes)> progress;
+};
+
+// Scans everything; the result is sorted in report order.
+ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOptions& opts);
+
+// True when `path` matches the glob (fnmatch; a pattern without '/' matches
+// the file name, with '/' the whole path; "dir/" matches a folder).
+bool glob_match(const std::string& pattern, const std::string& path, bool is_dir);
+
+}  // namespace privaudit

@@ -1,0 +1,405 @@
+#include "scan/scanner.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "core/utf8.h"
+#include "scan/fields.h"
+
+namespace privaudit {
+
+void ScanResult::merge(ScanResult&& o) {
+  auto move_all = [](auto& dst, auto& src) {
+    dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
+  };
+  move_all(findings, o.findings);
+  move_all(skipped, o.skipped);
+  move_all(errors, o.errors);
+  files += o.files;
+  bytes += o.bytes;
+  suppressed += o.suppressed;
+}
+
+void ScanResult::sort() {
+  std::stable_sort(findings.begin(), findings.end(), finding_less);
+  std::stable_sort(skipped.begin(), skipped.end(),
+                   [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const InputError& a, const InputError& b) { return a.path < b.path; });
+}
+
+DocFormat format_for_name(std::string_view name) {
+  auto ends = [&](std::string_view suf) {
+    if (name.size() < suf.size()) return false;
+    for (size_t i = 0; i < suf.size(); ++i) {
+      char c = name[name.size() - suf.size() + i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c != suf[i]) return false;
+    }
+    return true;
+  };
+  if (ends(".csv")) return DocFormat::csv;
+  if (ends(".tsv") || ends(".tab")) return DocFormat::tsv;
+  if (ends(".jsonl") || ends(".ndjson") || ends(".jsonlines")) return DocFormat::jsonl;
+  if (ends(".json") || ends(".geojson")) return DocFormat::json;
+  return DocFormat::text;
+}
+
+std::string mask_value(std::string_view norm) {
+  // Count code points so a multibyte value masks whole characters.
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < norm.size(); ++i)
+    if (!utf8::is_continuation(static_cast<unsigned char>(norm[i]))) starts.push_back(i);
+  size_t n = starts.size();
+  size_t keep = std::min<size_t>(4, n / 2);
+  std::string out(n - keep, '*');
+  if (keep) out.append(norm.substr(starts[n - keep]));
+  return out;
+}
+
+namespace {
+
+bool has_check_digit(const Rule& r) {
+  const std::string& v = r.validator_name;
+  return v == "my_number" || v == "corporate_number" || v == "luhn" || v == "luhn_card" ||
+         v == "iban";
+}
+
+// A position after which no value can continue: the last newline in the
+// final 64 KiB, else the last ASCII byte that no rule uses inside a value,
+// else (a huge run of value characters) a character boundary.
+size_t safe_cut(const char* b, size_t begin, size_t len) {
+  size_t lo = len > begin + 65536 ? len - 65536 : begin;
+  if (const void* nl = memrchr(b + lo, '\n', len - lo)) {
+    size_t p = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
+    if (p > begin) return p;
+  }
+  size_t lo2 = len > begin + 4096 ? len - 4096 : begin;
+  for (size_t i = len; i > lo2; --i) {
+    auto c = static_cast<unsigned char>(b[i - 1]);
+    if (c < 0x80 && !utf8::is_ascii_letter(c) && !utf8::is_ascii_digit(c) &&
+        !std::strchr(" -._@+%:", c))
+      return i;
+  }
+  size_t p = utf8::char_start(b, begin, len - std::min(len - begin, size_t{256}));
+  return p > begin ? p : len;
+}
+
+// Line and column bookkeeping, computed only where a finding needs it.
+struct LineCounter {
+  uint64_t line_at_begin = 1;  // line number at the region start
+  uint64_t cps_at_begin = 0;   // code points since that line's start
+  size_t pos = 0;              // position counted up to (in the buffer)
+  uint64_t line_at_pos = 1;
+
+  void start_region(size_t begin) {
+    pos = begin;
+    line_at_pos = line_at_begin;
+  }
+  void locate(const char* b, size_t begin, size_t at, uint64_t& line, uint64_t& col) {
+    if (at < pos) at = pos;  // a match that began in the context
+    line_at_pos += static_cast<uint64_t>(std::count(b + pos, b + at, '\n'));
+    pos = at;
+    line = line_at_pos;
+    const void* nl = at > begin ? memrchr(b + begin, '\n', at - begin) : nullptr;
+    if (nl) {
+      size_t s = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
+      col = utf8::count_code_points(b + s, at - s) + 1;
+    } else {
+      col = cps_at_begin + utf8::count_code_points(b + begin, at - begin) + 1;
+    }
+  }
+  void end_region(const char* b, size_t begin, size_t cut) {
+    line_at_pos += static_cast<uint64_t>(std::count(b + pos, b + cut, '\n'));
+    const void* nl = cut > begin ? memrchr(b + begin, '\n', cut - begin) : nullptr;
+    if (nl) {
+      size_t s = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
+      cps_at_begin = utf8::count_code_points(b + s, cut - s);
+    } else {
+      cps_at_begin += utf8::count_code_points(b + begin, cut - begin);
+    }
+    line_at_begin = line_at_pos;
+  }
+};
+
+bool line_allows(const char* b, size_t lo, size_t hi, size_t start, size_t end) {
+  static constexpr std::string_view tag = "privaudit:allow";
+  size_t s = start > lo + 4096 ? start - 4096 : lo;
+  if (const void* nl = start > s ? memrchr(b + s, '\n', start - s) : nullptr)
+    s = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
+  size_t e = std::min(hi, end + 4096);
+  if (const void* nl = e > end ? std::memchr(b + end, '\n', e - end) : nullptr)
+    e = static_cast<size_t>(static_cast<const char*>(nl) - b);
+  return std::string_view(b + s, e - s).find(tag) != std::string_view::npos;
+}
+
+}  // namespace
+
+struct DocumentScanner::Pending {
+  Finding f;
+  uint32_t rule;
+  int field_ev;
+  int window_ev;
+  std::string stats_key;
+  bool allowed;
+};
+
+DocumentScanner::DocumentScanner(const Engine& engine, const KeywordIndex& keywords,
+                                 const Fingerprinter& fp, const ScanSettings& settings)
+    : engine_(engine), kw_(keywords), fp_(fp), settings_(settings),
+      scratch_(engine.make_scratch()) {}
+
+DocumentScanner::~DocumentScanner() = default;
+
+void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& out,
+                           std::string_view first) {
+  constexpr size_t kCtx = 1024, kPad = 64, kHead = 65536;
+  const size_t chunk = std::max(settings_.chunk_size, size_t{4096});
+  const auto& rules = engine_.rules();
+
+  // Sniff: the first bytes decide encoding and binary-ness.
+  std::string head(first);
+  bool eof = false;
+  uint64_t raw_bytes = head.size();
+  while (head.size() < kHead && !eof) {
+    size_t have = head.size();
+    head.resize(kHead);
+    ssize_t r = in.read(head.data() + have, kHead - have);
+    if (r < 0) {
+      head.resize(have);
+      out.errors.push_back({path, "read error: " + in.error()});
+      return;
+    }
+    head.resize(have + static_cast<size_t>(r));
+    raw_bytes += static_cast<uint64_t>(r);
+    if (r == 0) eof = true;
+  }
+  size_t bom = 0;
+  Encoding enc = Encoding::utf8;
+  if (settings_.force_encoding) {
+    enc = settings_.encoding;
+    detect_encoding(head.data(), head.size(), eof, bom);  // still skip a BOM
+  } else {
+    enc = detect_encoding(head.data(), head.size(), eof, bom);
+  }
+  bool utf16 = enc == Encoding::utf16le || enc == Encoding::utf16be;
+  bool binary = !utf16 && std::memchr(head.data(), 0, head.size()) != nullptr;
+  if (binary && !settings_.binary) {
+    out.skipped.push_back({path, "binary"});
+    out.bytes += raw_bytes;
+    return;
+  }
+  if (binary) enc = Encoding::latin1 == enc ? enc : Encoding::utf8;
+
+  std::unique_ptr<Transcoder> tc;
+  if (enc != Encoding::utf8) {
+    tc = std::make_unique<Transcoder>(enc);
+    if (!tc->ok()) {
+      out.errors.push_back({path, fmt::format("cannot decode {}", encoding_name(enc))});
+      return;
+    }
+  }
+
+  // Raw input: `head` first (after the BOM), then the reader.
+  size_t head_pos = bom;
+  std::string decoded;
+  uint64_t replaced = 0;
+  auto pull_raw = [&](char* dst, size_t n) -> ssize_t {
+    if (head_pos < head.size()) {
+      size_t k = std::min(n, head.size() - head_pos);
+      std::memcpy(dst, head.data() + head_pos, k);
+      head_pos += k;
+      return static_cast<ssize_t>(k);
+    }
+    if (eof) return 0;
+    ssize_t r = in.read(dst, n);
+    if (r > 0) raw_bytes += static_cast<uint64_t>(r);
+    if (r == 0) eof = true;
+    return r;
+  };
+
+  buf_.resize(kCtx + chunk + kPad);
+  size_t len = 0, begin = 0;
+  uint64_t base = 0;  // stream offset of buf_[0]
+  bool done_input = false;
+  bool read_failed = false;
+  std::string transcode_in;
+
+  // Fills buf_ up to its capacity with decoded UTF-8.
+  auto fill = [&]() {
+    size_t cap = kCtx + chunk;
+    while (len < cap && !done_input) {
+      if (!tc) {
+        ssize_t r = pull_raw(buf_.data() + len, cap - len);
+        if (r < 0) { read_failed = true; done_input = true; break; }
+        if (r == 0) { done_input = true; break; }
+        len += static_cast<size_t>(r);
+        continue;
+      }
+      if (!decoded.empty()) {
+        size_t k = std::min(cap - len, decoded.size());
+        std::memcpy(buf_.data() + len, decoded.data(), k);
+        decoded.erase(0, k);
+        len += k;
+        continue;
+      }
+      size_t have = transcode_in.size();
+      transcode_in.resize(have + 65536);
+      ssize_t r = pull_raw(transcode_in.data() + have, 65536);
+      if (r < 0) { read_failed = true; r = 0; }
+      transcode_in.resize(have + static_cast<size_t>(r));
+      bool last = r == 0;
+      size_t used = tc->convert(transcode_in.data(), transcode_in.size(), last, decoded);
+      transcode_in.erase(0, used);
+      if (last && decoded.empty()) done_input = true;
+    }
+  };
+
+  std::unique_ptr<FieldTracker> tracker;
+  DocFormat fmt_kind = format_for_name(path);
+  std::vector<Pending> pending;
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> stats;  // key#rule -> shaped, valid
+  LineCounter lines;
+  FieldInfo fi;
+  std::string repaired;
+
+  for (;;) {
+    fill();
+    size_t cut = done_input ? len : safe_cut(buf_.data(), begin, len);
+    // Make the region valid UTF-8 (invalid bytes become U+FFFD).
+    if (!tc && !simdjson::validate_utf8(buf_.data() + begin, cut - begin)) {
+      repaired.clear();
+      replaced += repair_utf8(std::string_view(buf_.data() + begin, cut - begin), repaired);
+      std::string tail(buf_.data() + cut, len - cut);
+      size_t need = begin + repaired.size() + tail.size() + kPad;
+      if (buf_.size() < need) buf_.resize(need);
+      std::memcpy(buf_.data() + begin, repaired.data(), repaired.size());
+      std::memcpy(buf_.data() + begin + repaired.size(), tail.data(), tail.size());
+      cut = begin + repaired.size();
+      len = cut + tail.size();
+    }
+    if (binary) {
+      for (size_t i = begin; i < cut; ++i) {
+        auto c = static_cast<unsigned char>(buf_[i]);
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') buf_[i] = '\n';
+      }
+    }
+    std::memset(buf_.data() + len, 0, std::min(kPad, buf_.size() - len));
+    if (!tracker && (len > 0 || done_input)) {
+      switch (fmt_kind) {
+        case DocFormat::csv: tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
+        case DocFormat::tsv: tracker = std::make_unique<CsvTracker>('\t', buf_.data(), len); break;
+        case DocFormat::json: tracker = std::make_unique<JsonTracker>(false); break;
+        case DocFormat::jsonl: tracker = std::make_unique<JsonTracker>(true); break;
+        case DocFormat::text: break;
+      }
+    }
+
+    cands_.clear();
+    engine_.scan(*scratch_, buf_.data(), begin, cut, cands_);
+    lines.start_region(begin);
+    size_t tpos = begin;
+    const char* b = buf_.data();
+    for (const Candidate& c : cands_) {
+      const Rule& rule = rules[c.rule];
+      size_t at = std::max(c.start, begin);
+      if (tracker) {
+        if (at > tpos) {
+          tracker->advance(b + tpos, at - tpos);
+          tpos = at;
+        }
+        if (c.valid) tracker->saw_value();
+        tracker->current(fi);
+      } else {
+        std::string_view key = log_field_key(b, 0, c.start);
+        fi.key.assign(key);
+        fi.stats_key.assign(key);
+      }
+      if (!fi.stats_key.empty() && has_check_digit(rule)) {
+        auto& st = stats[fi.stats_key + '\x1f' + rule.id];
+        ++st.first;
+        st.second += c.valid;
+      }
+      if (!c.valid) continue;
+      Pending p;
+      p.rule = c.rule;
+      p.field_ev = kw_.classify_name(fi.key, c.rule);
+      p.window_ev = kw_.window(b, 0, cut, c.start, c.end, c.rule);
+      p.stats_key = fi.stats_key.empty() ? std::string() : fi.stats_key + '\x1f' + rule.id;
+      p.allowed = line_allows(b, 0, len, c.start, c.end);
+      Finding& f = p.f;
+      f.rule = rule.id;
+      f.severity = rule.severity;
+      f.path = path;
+      lines.locate(b, begin, at, f.line, f.column);
+      f.offset = base + c.start;
+      f.has_offset = true;
+      if (tracker) {
+        f.field = fi.field;
+        f.record = fi.record;
+      }
+      f.masked = mask_value(c.norm);
+      f.fingerprint = fp_.fingerprint(rule.id, c.norm);
+      f.message = rule.message;
+      pending.push_back(std::move(p));
+    }
+    if (tracker && cut > tpos) tracker->advance(b + tpos, cut - tpos);
+    lines.end_region(b, begin, cut);
+    if (tracker)
+      for (auto& prob : tracker->problems) out.errors.push_back({path, prob});
+    if (tracker) tracker->problems.clear();
+
+    if (done_input && cut >= len) break;
+    // Keep kCtx bytes of left context and the unscanned tail.
+    size_t keep_from = cut > kCtx ? utf8::char_start(b, 0, cut - kCtx) : 0;
+    std::memmove(buf_.data(), buf_.data() + keep_from, len - keep_from);
+    base += keep_from;
+    len -= keep_from;
+    begin = cut - keep_from;
+  }
+
+  if (read_failed) out.errors.push_back({path, "read error: " + in.error()});
+  if (tc) replaced += tc->replaced();
+  uint64_t decoded_total = base + len;
+  if (replaced > 0 && replaced * 2 > decoded_total / 3 + 1) {
+    out.errors.push_back({path, fmt::format("mostly undecodable as {} ({} bytes replaced)",
+                                            encoding_name(enc), replaced)});
+  }
+
+  // Confidence, from the strongest evidence: the field's name, then the
+  // field's statistics, then keywords near the value.
+  for (Pending& p : pending) {
+    const Rule& rule = rules[p.rule];
+    Confidence conf = Confidence::medium;
+    int stat_ev = 0;
+    if (!p.stats_key.empty()) {
+      auto it = stats.find(p.stats_key);
+      if (it != stats.end() && it->second.first >= 10) {
+        double rate = static_cast<double>(it->second.second) / static_cast<double>(it->second.first);
+        stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
+      }
+    }
+    if (p.field_ev > 0) conf = Confidence::high;
+    else if (p.field_ev < 0) conf = Confidence::low;
+    else if (stat_ev != 0) conf = stat_ev > 0 ? Confidence::high : Confidence::low;
+    else if (p.window_ev > 0) conf = Confidence::high;
+    else if (p.window_ev < 0) conf = Confidence::low;
+    if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) continue;
+    if (rule.evidence_required) conf = Confidence::high;
+    if (conf < settings_.min_confidence) continue;
+    if (p.allowed) {
+      ++out.suppressed;
+      continue;
+    }
+    p.f.confidence = conf;
+    out.findings.push_back(std::move(p.f));
+  }
+  ++out.files;
+  out.bytes += raw_bytes;
+}
+
+}  // namespace privaudit

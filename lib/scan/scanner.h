@@ -1,0 +1,72 @@
+// The searcher: streams one document (file, stdin, archive member) through
+// decoding, the engine and the field trackers, and turns confirmed
+// candidates into findings with location, evidence and confidence.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/types.h"
+#include "crypto/fingerprint.h"
+#include "decode/decode.h"
+#include "match/engine.h"
+#include "scan/evidence.h"
+#include "scan/reader.h"
+
+namespace privaudit {
+
+struct ScanSettings {
+  Confidence min_confidence = Confidence::medium;
+  bool binary = false;          // scan printable strings of binary files
+  bool force_encoding = false;  // use `encoding` instead of detecting
+  Encoding encoding = Encoding::utf8;
+  size_t chunk_size = size_t{1} << 20;
+};
+
+// Everything one input (or a whole run) produced. Findings are in report order
+// once sort() ran.
+struct ScanResult {
+  std::vector<Finding> findings;
+  std::vector<Skipped> skipped;
+  std::vector<InputError> errors;
+  uint64_t files = 0;       // documents scanned
+  uint64_t bytes = 0;       // bytes read from them
+  uint64_t suppressed = 0;  // findings suppressed by privaudit:allow
+  void merge(ScanResult&& other);
+  void sort();
+};
+
+enum class DocFormat { text, csv, tsv, json, jsonl };
+// The format a document's name implies (.csv .tsv .json .jsonl .ndjson; else text).
+DocFormat format_for_name(std::string_view name);
+
+// Masks a normalised value: '*' for all but at most the last four characters
+// (never more than half of them).
+std::string mask_value(std::string_view norm);
+
+class DocumentScanner {
+ public:
+  DocumentScanner(const Engine& engine, const KeywordIndex& keywords, const Fingerprinter& fp,
+                  const ScanSettings& settings);
+  ~DocumentScanner();
+
+  // Scans one document named `path`, read from `in`; `first` holds bytes the
+  // caller already read from `in` (sniffing), scanned before the rest.
+  void scan(const std::string& path, ByteReader& in, ScanResult& out,
+            std::string_view first = {});
+
+ private:
+  struct Pending;
+  const Engine& engine_;
+  const KeywordIndex& kw_;
+  const Fingerprinter& fp_;
+  ScanSettings settings_;
+  Engine::ScratchPtr scratch_;
+  std::vector<Candidate> cands_;
+  std::vector<char> buf_;
+};
+
+}  // namespace privaudit

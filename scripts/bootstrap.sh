@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (run as root, or with sudo available).
+#   bash scripts/bootstrap.sh scan   install deps, build, run `privaudit scan examples/`
+#   bash scripts/bootstrap.sh test   install deps, build, run the whole test suite (CTest)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-scan}
+bash scripts/install-deps.sh
+BUILD_DIR=${BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
+cmake --build "$BUILD_DIR" -j"$(nproc)"
+case "$mode" in
+  scan)
+    set +e
+    "$BUILD_DIR/privaudit" scan examples/
+    rc=$?
+    echo "(privaudit exit code: $rc — 1 means findings at or above the gate, as designed)" >&2
+    exit 0 ;;
+  test)
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" ;;
+  *) echo "usage: $0 scan|test" >&2; exit 2 ;;
+esac
