@@ -1,0 +1,377 @@
+#include "table/table.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace privaudit {
+
+namespace {
+
+constexpr size_t kChunk = 1 << 16;
+
+bool ends_with_ci(std::string_view s, std::string_view suf) {
+  if (s.size() < suf.size()) return false;
+  for (size_t i = 0; i < suf.size(); ++i) {
+    char c = s[s.size() - suf.size() + i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != suf[i]) return false;
+  }
+  return true;
+}
+
+char detect_delimiter(std::string_view sample) {
+  size_t counts[4] = {0, 0, 0, 0};
+  const char cands[4] = {',', '\t', ';', '|'};
+  bool q = false;
+  for (char c : sample) {
+    if (c == '"') q = !q;
+    if (q) continue;
+    if (c == '\n') break;
+    for (int k = 0; k < 4; ++k)
+      if (c == cands[k]) ++counts[k];
+  }
+  char best = ',';
+  size_t n = 0;
+  for (int k = 0; k < 4; ++k)
+    if (counts[k] > n) { n = counts[k]; best = cands[k]; }
+  return best;
+}
+
+void flatten(simdjson::dom::element e, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out, int depth) {
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::OBJECT:
+      if (depth > 32) {
+        out.emplace_back(prefix, simdjson::minify(e));
+        return;
+      }
+      for (auto field : simdjson::dom::object(e)) {
+        std::string k = prefix.empty() ? std::string(field.key) : prefix + "." + std::string(field.key);
+        flatten(field.value, k, out, depth + 1);
+      }
+      return;
+    case element_type::ARRAY:
+      out.emplace_back(prefix, simdjson::minify(e));
+      return;
+    case element_type::STRING:
+      out.emplace_back(prefix, std::string(std::string_view(e)));
+      return;
+    case element_type::INT64:
+      out.emplace_back(prefix, std::to_string(int64_t(e)));
+      return;
+    case element_type::UINT64:
+      out.emplace_back(prefix, std::to_string(uint64_t(e)));
+      return;
+    case element_type::DOUBLE:
+      out.emplace_back(prefix, fmt::format("{}", double(e)));
+      return;
+    case element_type::BOOL:
+      out.emplace_back(prefix, bool(e) ? "true" : "false");
+      return;
+    case element_type::NULL_VALUE:
+      out.emplace_back(prefix, "");
+      return;
+  }
+}
+
+}  // namespace
+
+TableReader::~TableReader() { delete static_cast<simdjson::dom::parser*>(json_parser_); }
+
+std::unique_ptr<TableReader> TableReader::open_file(const std::string& path,
+                                                    const TableOptions& opts, std::string& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = fmt::format("{}: {}", path, std::strerror(errno));
+    return nullptr;
+  }
+  return open(std::make_unique<FdReader>(fd, true), path, opts, error);
+}
+
+std::unique_ptr<TableReader> TableReader::open(std::unique_ptr<ByteReader> in,
+                                               const std::string& name, const TableOptions& opts,
+                                               std::string& error) {
+  std::unique_ptr<TableReader> t(new TableReader());
+  t->raw_ = std::move(in);
+  t->opts_ = opts;
+  t->text_ = std::make_unique<TextReader>(*t->raw_, opts.encoding);
+  if (!t->text_->init()) {
+    error = fmt::format("{}: read error: {}", name, t->text_->error());
+    return nullptr;
+  }
+  if (t->text_->looks_binary()) {
+    error = fmt::format("{}: binary file, not a table", name);
+    return nullptr;
+  }
+  if (!t->start(name)) {
+    error = fmt::format("{}: {}", name, t->error_);
+    return nullptr;
+  }
+  return t;
+}
+
+void TableReader::problem(std::string msg) {
+  ++malformed_;
+  if (problems_.size() < 100) problems_.push_back(std::move(msg));
+}
+
+bool TableReader::fill() {
+  if (eof_) return false;
+  size_t have = buf_.size();
+  buf_.resize(have + kChunk);
+  ssize_t r = text_->read(buf_.data() + have, kChunk);
+  if (r < 0) {
+    buf_.resize(have);
+    error_ = "read error: " + text_->error();
+    eof_ = true;
+    return false;
+  }
+  buf_.resize(have + static_cast<size_t>(r));
+  if (r == 0) eof_ = true;
+  return r > 0;
+}
+
+bool TableReader::start(const std::string& name) {
+  while (buf_.size() < kChunk && fill()) {
+  }
+  if (!error_.empty()) return false;
+  size_t first = buf_.find_first_not_of(" \t\r\n");
+  jsonl_ = opts_.jsonl || ends_with_ci(name, ".jsonl") || ends_with_ci(name, ".ndjson") ||
+           (first != std::string::npos && buf_[first] == '{');
+  if (jsonl_) {
+    json_parser_ = new simdjson::dom::parser();
+    return true;
+  }
+  delim_ = opts_.delimiter ? opts_.delimiter
+           : ends_with_ci(name, ".tsv") ? '\t'
+                                        : detect_delimiter(buf_);
+  std::vector<std::string> header;
+  bool ok = true;
+  if (!read_csv_record(header, ok)) {
+    error_ = "empty table: no header row";
+    return false;
+  }
+  for (auto& h : header) {
+    size_t b = h.find_first_not_of(' ');
+    size_t e = h.find_last_not_of(' ');
+    h = b == std::string::npos ? std::string() : h.substr(b, e - b + 1);
+  }
+  columns_ = std::move(header);
+  record_ = 0;
+  return true;
+}
+
+int TableReader::column_index(std::string_view name) const {
+  for (size_t i = 0; i < columns_.size(); ++i)
+    if (columns_[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+// RFC 4180: fields separated by delim_, records by LF or CRLF, fields may be
+// quoted with "" escaping a quote and holding delimiters and newlines.
+bool TableReader::read_csv_record(std::vector<std::string>& fields, bool& ok) {
+  fields.clear();
+  ok = true;
+  // Compact what was consumed, so memory holds one record plus one chunk.
+  if (pos_ > 0) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
+  if (buf_.empty() && !fill()) return false;
+  record_line_ = line_;
+  std::string cur;
+  bool in_q = false, was_quoted = false, any = false;
+  size_t i = 0;
+  for (;;) {
+    if (i >= buf_.size()) {
+      if (!fill()) break;
+      continue;
+    }
+    if (i > opts_.max_record_bytes) {
+      problem(fmt::format("line {}: record larger than {} bytes", record_line_, opts_.max_record_bytes));
+      ok = false;
+      // Skip to the next newline outside this record.
+      while (true) {
+        size_t nl = buf_.find('\n', i);
+        if (nl != std::string::npos) { i = nl + 1; break; }
+        i = buf_.size();
+        if (!fill()) break;
+      }
+      ++line_;
+      pos_ = i;
+      fields.clear();
+      return true;
+    }
+    char c = buf_[i++];
+    any = true;
+    if (in_q) {
+      if (c == '"') {
+        if (i >= buf_.size()) fill();
+        if (i < buf_.size() && buf_[i] == '"') {
+          cur.push_back('"');
+          ++i;
+        } else {
+          in_q = false;
+        }
+      } else {
+        if (c == '\n') ++line_;
+        cur.push_back(c);
+      }
+      continue;
+    }
+    if (c == '"') {
+      if (cur.empty() && !was_quoted) {
+        in_q = true;
+        was_quoted = true;
+      } else {
+        if (ok) problem(fmt::format("line {}: stray quote in an unquoted field", line_));
+        ok = false;
+        cur.push_back(c);
+      }
+      continue;
+    }
+    if (c == delim_) {
+      fields.push_back(std::move(cur));
+      cur.clear();
+      was_quoted = false;
+      continue;
+    }
+    if (c == '\n') {
+      ++line_;
+      if (!cur.empty() && cur.back() == '\r' && !was_quoted) cur.pop_back();
+      break;
+    }
+    if (c == '\r' && was_quoted) continue;  // CR after a closing quote
+    if (was_quoted && !in_q) {
+      if (ok) problem(fmt::format("line {}: text after a closing quote", line_));
+      ok = false;
+    }
+    cur.push_back(c);
+  }
+  pos_ = i;
+  if (in_q) {
+    problem(fmt::format("line {}: quoted field not closed at end of input", record_line_));
+    ok = false;
+  }
+  if (!any) return false;
+  if (!cur.empty() && cur.back() == '\r' && !was_quoted) cur.pop_back();
+  fields.push_back(std::move(cur));
+  return true;
+}
+
+bool TableReader::read_line(std::string& line) {
+  for (;;) {
+    size_t nl = buf_.find('\n', pos_);
+    if (nl != std::string::npos) {
+      line.assign(buf_, pos_, nl - pos_);
+      pos_ = nl + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      record_line_ = line_++;
+      return true;
+    }
+    if (pos_ > 0) {
+      buf_.erase(0, pos_);
+      pos_ = 0;
+    }
+    if (buf_.size() > opts_.max_record_bytes) {
+      problem(fmt::format("line {}: record larger than {} bytes", line_, opts_.max_record_bytes));
+      buf_.clear();
+      // Drop the rest of this line.
+      while (fill()) {
+        size_t n2 = buf_.find('\n');
+        if (n2 != std::string::npos) { buf_.erase(0, n2 + 1); break; }
+        buf_.clear();
+      }
+      ++line_;
+      continue;
+    }
+    if (!fill()) {
+      if (pos_ >= buf_.size()) return false;
+      line.assign(buf_, pos_, std::string::npos);
+      pos_ = buf_.size();
+      record_line_ = line_++;
+      return true;
+    }
+  }
+}
+
+bool TableReader::parse_json_line(const std::string& line, std::vector<std::string>& fields) {
+  auto* parser = static_cast<simdjson::dom::parser*>(json_parser_);
+  simdjson::padded_string padded(line);
+  simdjson::dom::element doc;
+  if (auto err = parser->parse(padded).get(doc)) {
+    problem(fmt::format("line {}: invalid JSON: {}", record_line_, simdjson::error_message(err)));
+    return false;
+  }
+  if (doc.type() != simdjson::dom::element_type::OBJECT) {
+    problem(fmt::format("line {}: a JSON Lines record must be an object", record_line_));
+    return false;
+  }
+  std::vector<std::pair<std::string, std::string>> kv;
+  flatten(doc, "", kv, 0);
+  fields.assign(columns_.size(), std::string());
+  for (auto& [k, v] : kv) {
+    int idx = column_index(k);
+    if (idx < 0) {
+      columns_.push_back(k);
+      fields.emplace_back();
+      idx = static_cast<int>(columns_.size()) - 1;
+    }
+    fields[static_cast<size_t>(idx)] = std::move(v);
+  }
+  return true;
+}
+
+bool TableReader::next(std::vector<std::string>& fields) {
+  if (jsonl_) {
+    std::string line;
+    while (read_line(line)) {
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      if (parse_json_line(line, fields)) {
+        ++record_;
+        return true;
+      }
+    }
+    return false;
+  }
+  for (;;) {
+    bool ok = true;
+    if (!read_csv_record(fields, ok)) return false;
+    if (fields.empty()) continue;  // oversized record, skipped
+    if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+    ++record_;
+    if (fields.size() != columns_.size()) {
+      problem(fmt::format("line {}: {} fields, header has {}", record_line_, fields.size(),
+                          columns_.size()));
+      fields.resize(columns_.size());
+    }
+    return true;
+  }
+}
+
+std::vector<std::vector<std::string>> parse_csv_text(std::string_view text, char delimiter) {
+  std::vector<std::vector<std::string>> rows;
+  TableOptions o;
+  o.delimiter = delimiter;
+  std::string err;
+  auto copy = std::make_shared<std::string>(text);
+  struct Holder : MemoryReader {
+    std::shared_ptr<std::string> keep;
+    explicit Holder(std::shared_ptr<std::string> s) : MemoryReader(s->data(), s->size()), keep(s) {}
+  };
+  auto t = TableReader::open(std::make_unique<Holder>(copy), "mem.csv", o, err);
+  if (!t) return rows;
+  rows.push_back(t->columns());
+  std::vector<std::string> f;
+  while (t->next(f)) rows.push_back(f);
+  return rows;
+}
+
+}  // namespace privaudit
