@@ -6,6 +6,7 @@
 #include <set>
 
 #include "report/json_writer.h"
+#include "report/sections.h"
 
 namespace privaudit {
 
@@ -119,6 +120,7 @@ std::string render_text(const Report& r, bool color) {
       out += fmt::format("{}: {} ({}, {}) {}{}\n", loc, f.rule, to_string(f.severity),
                          to_string(f.confidence), f.masked, extra);
   }
+  for (auto& [name, json] : r.sections) out += render_section_text(name, json);
   for (auto& e : r.errors) out += fmt::format("error: {}: {}\n", e.path, e.error);
   return out;
 }
