@@ -69,21 +69,36 @@ bool has_check_digit(const Rule& r) {
          v == "iban";
 }
 
+// True when the character at p (of `avail` bytes) can be part of a value:
+// ASCII letters and digits, full-width digits, separators, and the
+// punctuation e-mail and IP patterns use.
+bool value_char(const unsigned char* p, size_t avail, size_t& len) {
+  uint32_t cp;
+  len = 1;
+  if (p[0] < 0x80) return utf8::is_ascii_letter(p[0]) || utf8::is_ascii_digit(p[0]) ||
+                          std::strchr(" -._@+%:", p[0]) != nullptr;
+  if (avail >= 3 && utf8::is_fullwidth_digit(p)) { len = 3; return true; }
+  if (size_t n = utf8::separator_at(p, avail, cp)) { len = n; return true; }
+  return false;
+}
+
 // A position after which no value can continue: the last newline in the
-// final 64 KiB, else the last ASCII byte that no rule uses inside a value,
-// else (a huge run of value characters) a character boundary.
+// final 64 KiB, else the end of the last character no value can contain, else
+// (a huge run of value characters) a character boundary.
 size_t safe_cut(const char* b, size_t begin, size_t len) {
   size_t lo = len > begin + 65536 ? len - 65536 : begin;
   if (const void* nl = memrchr(b + lo, '\n', len - lo)) {
     size_t p = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
     if (p > begin) return p;
   }
+  auto u = reinterpret_cast<const unsigned char*>(b);
   size_t lo2 = len > begin + 4096 ? len - 4096 : begin;
-  for (size_t i = len; i > lo2; --i) {
-    auto c = static_cast<unsigned char>(b[i - 1]);
-    if (c < 0x80 && !utf8::is_ascii_letter(c) && !utf8::is_ascii_digit(c) &&
-        !std::strchr(" -._@+%:", c))
-      return i;
+  size_t i = utf8::char_start(b, begin, len - 1);
+  while (i > lo2) {
+    size_t clen;
+    size_t want = u[i] < 0x80 ? 1 : u[i] >= 0xF0 ? 4 : u[i] >= 0xE0 ? 3 : 2;
+    if (i + want <= len && !value_char(u + i, len - i, clen)) return i + want;
+    i = utf8::char_start(b, begin, i - 1);
   }
   size_t p = utf8::char_start(b, begin, len - std::min(len - begin, size_t{256}));
   return p > begin ? p : len;
