@@ -15,7 +15,8 @@ void print_error(const std::string& msg) { std::fprintf(stderr, "privaudit: erro
 void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--format", o.format, "Report format: text, json, jsonl, sarif, html, markdown (default: from -o's extension, else text)");
   app.add_option("-o,--output", o.output, "Write the report to FILE (default: stdout)");
-  app.add_option("--report", o.reports, "Also write FORMAT=FILE (repeatable)");
+  app.add_option("--report", o.reports, "Also write FORMAT=FILE (repeatable)")
+      ->allow_extra_args(false);
   app.add_flag("-q,--quiet", o.quiet, "No summary on stderr");
   app.add_flag("--no-color", o.no_color, "No colour in text output (NO_COLOR is honoured too)");
   app.add_option("-j,--threads", o.threads, "Worker threads (default: all cores)");
@@ -24,9 +25,12 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
 }
 
 void add_rule_options(CLI::App& app, RuleOptions& o) {
-  app.add_option("--rules", o.rule_paths, "Rule file or folder; adds rules or overrides by id (repeatable)");
-  app.add_option("--enable", o.enable, "Only these rule ids or tags (repeatable)");
-  app.add_option("--disable", o.disable, "Disable rule ids or tags (repeatable)");
+  app.add_option("--rules", o.rule_paths, "Rule file or folder; adds rules or overrides by id (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--enable", o.enable, "Only these rule ids or tags (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--disable", o.disable, "Disable rule ids or tags (repeatable)")
+      ->allow_extra_args(false);
 }
 
 bool load_rules(const RuleOptions& o, std::vector<Rule>& rules) {

@@ -120,8 +120,10 @@ void register_scan(CLI::App& app, int& exit_code) {
   sub->add_option("--fail-on", a->fail_on, "Exit 1 on a finding at or above: info, low, medium, high, critical, never (default high)")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "never"}));
   sub->add_option("--key-file", a->key_file, "Key for fingerprints (else PRIVAUDIT_KEY, else random per run)");
-  sub->add_option("--include", a->include, "Only scan files matching GLOB (repeatable)");
-  sub->add_option("--exclude", a->exclude, "Skip files and folders matching GLOB (repeatable)");
+  sub->add_option("--include", a->include, "Only scan files matching GLOB (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--exclude", a->exclude, "Skip files and folders matching GLOB (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--max-file-size", a->max_file_size, "Skip files larger than BYTES");
   sub->add_flag("--binary", a->binary, "Scan printable strings of binary files instead of skipping them");
   sub->add_option("--encoding", a->encoding, "auto, utf-8, utf-16le, utf-16be, cp932 (shift_jis), euc-jp");
