@@ -166,7 +166,20 @@ struct DocumentScanner::Pending {
 DocumentScanner::DocumentScanner(const Engine& engine, const KeywordIndex& keywords,
                                  const Fingerprinter& fp, const ScanSettings& settings)
     : engine_(engine), kw_(keywords), fp_(fp), settings_(settings),
-      scratch_(engine.make_scratch()) {}
+      scratch_(engine.make_scratch()), kw_scratch_(keywords.make_scratch()) {}
+
+int DocumentScanner::name_evidence(const std::string& name, uint32_t rule) {
+  if (name.empty()) return 0;
+  std::string key = name;
+  key.push_back('\x1f');
+  key += std::to_string(rule);
+  auto it = name_cache_.find(key);
+  if (it != name_cache_.end()) return it->second;
+  if (name_cache_.size() > 4096) name_cache_.clear();
+  int v = kw_.classify_name(name, rule);
+  name_cache_.emplace(std::move(key), v);
+  return v;
+}
 
 DocumentScanner::~DocumentScanner() = default;
 
@@ -316,6 +329,11 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
 
     cands_.clear();
     engine_.scan(*scratch_, buf_.data(), begin, cut, cands_);
+    hits_.clear();
+    if (!cands_.empty()) {
+      size_t klo = begin > 128 ? begin - 128 : 0;
+      kw_.find(*kw_scratch_, buf_.data(), klo, klo, std::min(len, cut + 64), hits_);
+    }
     lines.start_region(begin);
     size_t tpos = begin;
     const char* b = buf_.data();
@@ -342,8 +360,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       if (!c.valid) continue;
       Pending p;
       p.rule = c.rule;
-      p.field_ev = kw_.classify_name(fi.key, c.rule);
-      p.window_ev = kw_.window(b, 0, cut, c.start, c.end, c.rule);
+      p.field_ev = name_evidence(fi.key, c.rule);
+      p.window_ev = kw_.window(hits_, b, 0, len, c.start, c.end, c.rule);
       p.stats_key = fi.stats_key.empty() ? std::string() : fi.stats_key + '\x1f' + rule.id;
       p.allowed = line_allows(b, 0, len, c.start, c.end);
       Finding& f = p.f;
