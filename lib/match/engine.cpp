@@ -8,10 +8,19 @@
 #include <cstring>
 
 #include "core/utf8.h"
+#include "validate/validators.h"
 
 namespace privaudit {
 
 namespace {
+
+// A copy of p[0, n) followed by 64 newlines. vectorscan 5.4.9 (the Debian 12
+// package) misses matches ending in the last bytes of a block on AVX-512
+// CPUs (upstream issues #304, #378); matches in the padding are dropped.
+void padded_copy(std::string& out, const char* p, size_t n) {
+  out.assign(p, n);
+  out.append(64, '\n');
+}
 
 constexpr uint32_t kMaxRunDigits = 24;  // longer runs can be no identifier
 constexpr size_t kMaxTokenRuns = 16;
@@ -61,6 +70,7 @@ class Engine::Scratch {
   std::vector<SomMatch> som;
   std::string norm;
   std::vector<Candidate> pcands;  // confirmed pattern-rule candidates, by start
+  std::string padded, window;     // padded copies handed to vectorscan
   size_t pnext = 0;               // next of pcands to hand out
   ~Scratch() {
     if (hs) hs_free_scratch(hs);
@@ -95,6 +105,17 @@ std::unique_ptr<Engine> Engine::build(std::vector<Rule> rules, std::string& erro
   std::vector<unsigned> flags, ids;
   for (uint32_t i = 0; i < e->rules_.size(); ++i) {
     const Rule& r = e->rules_[i];
+    if (!r.matcher.empty()) {
+      uint32_t* slot = r.matcher == "ipv4"    ? &e->m_ipv4_
+                       : r.matcher == "ipv6"  ? &e->m_ipv6_
+                       : r.matcher == "iban"  ? &e->m_iban_
+                       : r.matcher == "email" ? &e->m_email_
+                                              : &e->m_passport_;
+      *slot = i;
+      if (r.matcher != "ipv6" && r.matcher != "email")
+        e->has_digit_rules_ = true;  // served inside the digit pass
+      continue;
+    }
     if (r.has_digits()) {
       e->has_digit_rules_ = true;
       for (int l : r.digits.lengths) {
@@ -221,6 +242,11 @@ void Engine::scan(Scratch& s, const char* buf, size_t begin, size_t end, Candida
   s.pcands.clear();
   s.pnext = 0;
   if (prefilter_db_) pattern_pass(s, buf, begin, end);
+  if (m_ipv6_ != kNone) ipv6_pass(s, buf, begin, end);
+  if (m_email_ != kNone) email_pass(s, buf, begin, end);
+  std::sort(s.pcands.begin(), s.pcands.end(), [](const Candidate& a, const Candidate& b) {
+    return a.start != b.start ? a.start < b.start : a.rule < b.rule;
+  });
   if (has_digit_rules_) digit_pass(s, buf, begin, end, sink);
   flush_patterns(s.pcands, s.pnext, SIZE_MAX, sink);
 }
@@ -405,6 +431,8 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
       }
       finalize();
     }
+    // Values with letters or dots around their digits (IPv4, IBAN, passport).
+    if (size_t stop = run_matchers(s, b, end, p, q, nd, fw, sink)) return stop;
     // A lone run that no separator follows and no rule's length fits is
     // nothing: skip the token machinery.
     if (!may_separate(q) && (nd >= by_length_.size() || by_length_[nd].empty())) return q;
@@ -441,6 +469,164 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
   finalize();
 }
 
+// ---------------------------------------------------------- built-in matchers
+
+namespace {
+inline bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+inline bool is_alnum(unsigned char c) { return utf8::is_ascii_letter(c) || utf8::is_ascii_digit(c); }
+}  // namespace
+
+// Called for each digit run [p, q) with nd digits. When a built-in matcher
+// finds its value around the run, emits it and returns the position after
+// it (the digit pass skips the value); else returns 0.
+size_t Engine::run_matchers(Scratch& s, const unsigned char* b, size_t end, size_t p, size_t q,
+                            uint32_t nd, bool fw, CandidateSink& sink) const {
+  auto emit = [&](uint32_t rule, size_t start, size_t stop, std::string_view norm) {
+    const Rule& r = rules_[rule];
+    bool valid = r.validator ? r.validator(norm) : true;
+    flush_patterns(s.pcands, s.pnext, start + 1, sink);
+    sink.candidate({rule, start, stop, norm, valid});
+  };
+  bool two_letters = !fw && p >= 2 && is_upper(b[p - 1]) && is_upper(b[p - 2]) &&
+                     (p == 2 || !is_alnum(b[p - 3]));
+  // Passport: two capital letters and seven digits, standing alone.
+  if (m_passport_ != kNone && two_letters && nd == 7 && (q >= end || !is_alnum(b[q]))) {
+    s.norm.assign(reinterpret_cast<const char*>(b + p - 2), q - p + 2);
+    emit(m_passport_, p - 2, q, s.norm);
+    return q;
+  }
+  // IBAN: country code, two check digits, then the country's BBAN length in
+  // letters and digits, optionally in groups of four separated by spaces.
+  if (m_iban_ != kNone && two_letters && nd >= 2) {
+    int want = validate::iban_length(std::string_view(reinterpret_cast<const char*>(b + p - 2), 2));
+    if (want > 0) {
+      s.norm.assign(reinterpret_cast<const char*>(b + p - 2), 2);
+      size_t i = p;
+      while (i < end && s.norm.size() < static_cast<size_t>(want)) {
+        unsigned char c = b[i];
+        if (is_upper(c) || utf8::is_ascii_digit(c)) {
+          s.norm.push_back(static_cast<char>(c));
+          ++i;
+        } else if (c == ' ' && i + 1 < end && is_alnum(b[i + 1]) && s.norm.size() % 4 == 0) {
+          ++i;
+        } else {
+          break;
+        }
+      }
+      if (s.norm.size() == static_cast<size_t>(want) && (i >= end || !is_alnum(b[i]))) {
+        emit(m_iban_, p - 2, i, s.norm);
+        return i;
+      }
+    }
+  }
+  // IPv4: four dot-separated runs of 1-3 digits, not inside a longer dotted
+  // number (a version or an OID).
+  if (m_ipv4_ != kNone && !fw && nd <= 3 && q < end && b[q] == '.') {
+    bool left_ok = p == 0 || !(is_alnum(b[p - 1]) || b[p - 1] == '.' || b[p - 1] == '_');
+    size_t i = q;
+    int parts = 1;
+    while (left_ok && parts < 4 && i + 1 < end && b[i] == '.' && utf8::is_ascii_digit(b[i + 1])) {
+      size_t j = i + 1;
+      while (j < end && utf8::is_ascii_digit(b[j]) && j - i <= 4) ++j;
+      if (j - i - 1 > 3) break;
+      i = j;
+      ++parts;
+    }
+    bool right_ok = i >= end || !(is_alnum(b[i]) || b[i] == '_' ||
+                                  (b[i] == '.' && i + 1 < end && utf8::is_ascii_digit(b[i + 1])));
+    if (left_ok && parts == 4 && right_ok) {
+      s.norm.assign(reinterpret_cast<const char*>(b + p), i - p);
+      emit(m_ipv4_, p, i, s.norm);
+      return i;
+    }
+  }
+  return 0;
+}
+
+// IPv6: around each ':' not yet covered, the maximal span of hex digits,
+// colons and dots; a span with two or more colons, at least one digit, and
+// standing alone is checked with inet_pton.
+void Engine::ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) const {
+  const auto* b = reinterpret_cast<const unsigned char*>(buf);
+  auto span_char = [&](unsigned char c) {
+    return utf8::is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
+           c == '.';
+  };
+  const Rule& rule = rules_[m_ipv6_];
+  size_t pos = begin;
+  while (pos < end) {
+    const void* hit = std::memchr(b + pos, ':', end - pos);
+    if (!hit) break;
+    size_t c = static_cast<size_t>(static_cast<const unsigned char*>(hit) - b);
+    size_t l = c, r = c;
+    while (l > 0 && c - l < 45 && span_char(b[l - 1])) --l;
+    while (r < end && r - c < 45 && span_char(b[r])) ++r;
+    pos = r + 1;
+    // Trim dots at the edges (sentence ends).
+    while (l < r && b[l] == '.') ++l;
+    while (r > l && b[r - 1] == '.') --r;
+    if (r - l < 3 || l < begin) continue;
+    if (l > 0 && (is_alnum(b[l - 1]) || b[l - 1] == '_' || b[l - 1] == ':')) continue;
+    if (r < end && (is_alnum(b[r]) || b[r] == '_')) continue;
+    size_t colons = 0;
+    bool digit = false;
+    for (size_t k = l; k < r; ++k) {
+      colons += b[k] == ':';
+      digit |= utf8::is_ascii_digit(b[k]);
+    }
+    if (colons < 2 || !digit) continue;
+    std::string_view text(buf + l, r - l);
+    if (!validate::ipv6(text)) continue;
+    Candidate cand;
+    cand.rule = m_ipv6_;
+    cand.start = l;
+    cand.end = r;
+    cand.norm = normalise_value(rule, text);
+    cand.valid = true;
+    s.pcands.push_back(std::move(cand));
+  }
+}
+
+// E-mail: around each '@', the longest local part and domain; the domain's
+// last label must be 2-24 letters; the validator checks the rest.
+void Engine::email_pass(Scratch& s, const char* buf, size_t begin, size_t end) const {
+  const auto* b = reinterpret_cast<const unsigned char*>(buf);
+  auto local_char = [](unsigned char c) {
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+  };
+  auto domain_char = [](unsigned char c) { return is_alnum(c) || c == '.' || c == '-'; };
+  const Rule& rule = rules_[m_email_];
+  size_t pos = begin;
+  while (pos < end) {
+    const void* hit = std::memchr(b + pos, '@', end - pos);
+    if (!hit) break;
+    size_t at = static_cast<size_t>(static_cast<const unsigned char*>(hit) - b);
+    pos = at + 1;
+    size_t l = at;
+    while (l > 0 && at - l < 64 && local_char(b[l - 1])) --l;
+    while (l < at && b[l] == '.') ++l;  // a sentence's dot is no part of the address
+    size_t r = at + 1;
+    while (r < end && r - at < 254 && domain_char(b[r])) ++r;
+    while (r > at + 1 && (b[r - 1] == '.' || b[r - 1] == '-')) --r;
+    // The last label: letters only, 2-24 of them.
+    size_t dot = r;
+    while (dot > at + 1 && b[dot - 1] != '.') --dot;
+    if (l == at || dot <= at + 2 || r - dot < 2 || r - dot > 24) continue;
+    bool letters = true;
+    for (size_t k = dot; k < r; ++k) letters &= utf8::is_ascii_letter(b[k]);
+    if (!letters || (r < end && is_alnum(b[r]))) continue;
+    std::string_view text(buf + l, r - l);
+    Candidate cand;
+    cand.rule = m_email_;
+    cand.start = l;
+    cand.end = r;
+    cand.norm = normalise_value(rule, text);
+    cand.valid = rule.validator ? rule.validator(cand.norm) : true;
+    s.pcands.push_back(std::move(cand));
+    pos = r;
+  }
+}
+
 // -------------------------------------------------------------- pattern pass
 
 void Engine::pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end) const {
@@ -448,8 +634,12 @@ void Engine::pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end)
   s.hits.clear();
   // Scan from the start of the buffer so patterns see their left context;
   // hits ending inside the context were reported by the previous call.
-  hs_scan(static_cast<hs_database_t*>(prefilter_db_), buf, static_cast<unsigned>(end), 0, s.hs,
-          Impl::on_prefilter, &s);
+  // vectorscan 5.4.9 (Debian 12) misses matches that end within the last
+  // bytes of a block on AVX-512 machines: scan a copy followed by padding.
+  padded_copy(s.padded, buf, end);
+  hs_scan(static_cast<hs_database_t*>(prefilter_db_), s.padded.data(),
+          static_cast<unsigned>(s.padded.size()), 0, s.hs, Impl::on_prefilter, &s);
+  while (!s.hits.empty() && s.hits.back().end > end) s.hits.pop_back();
   if (s.hits.empty()) return;
   // Map to slots, group by slot (stable in end order).
   for (auto& h : s.hits) h.slot = pattern_to_slot_[h.slot];
@@ -474,12 +664,16 @@ void Engine::pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end)
         ++i;
       }
       size_t before = s.som.size();
-      hs_scan(static_cast<hs_database_t*>(pr.som_db), buf + wbeg,
-              static_cast<unsigned>(wend - wbeg), 0, s.hs, Impl::on_som, &s);
+      padded_copy(s.window, buf + wbeg, wend - wbeg);
+      hs_scan(static_cast<hs_database_t*>(pr.som_db), s.window.data(),
+              static_cast<unsigned>(s.window.size()), 0, s.hs, Impl::on_som, &s);
+      size_t kept = before;
       for (size_t k = before; k < s.som.size(); ++k) {
-        s.som[k].from += wbeg;
-        s.som[k].to += wbeg;
+        if (s.som[k].to > wend - wbeg) continue;  // ended in the padding
+        s.som[kept] = {s.som[k].from + wbeg, s.som[k].to + wbeg};
+        ++kept;
       }
+      s.som.resize(kept);
     }
     // Leftmost-longest, non-overlapping.
     std::sort(s.som.begin(), s.som.end(), [](const Scratch::SomMatch& a, const Scratch::SomMatch& b) {
@@ -498,9 +692,6 @@ void Engine::pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end)
       out.push_back(std::move(c));
     }
   }
-  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
-    return a.start != b.start ? a.start < b.start : a.rule < b.rule;
-  });
 }
 
 }  // namespace privaudit

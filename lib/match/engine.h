@@ -90,7 +90,14 @@ class Engine {
 
   std::vector<Rule> rules_;
   bool has_digit_rules_ = false;
-  std::vector<PatternRule> pattern_rules_;   // index = pattern-rule slot
+  // Rules served by built-in matchers (kNone when absent).
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t m_ipv4_ = kNone, m_ipv6_ = kNone, m_iban_ = kNone, m_passport_ = kNone,
+           m_email_ = kNone;
+  size_t run_matchers(Scratch& s, const unsigned char* b, size_t end, size_t p, size_t q,
+                      uint32_t nd, bool fw, CandidateSink& sink) const;
+  void ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) const;
+  void email_pass(Scratch& s, const char* buf, size_t begin, size_t end) const;  std::vector<PatternRule> pattern_rules_;   // index = pattern-rule slot
   std::vector<uint32_t> pattern_to_slot_;    // vectorscan id -> pattern_rules_ slot
   void* prefilter_db_ = nullptr;              // hs_database_t*
   size_t max_digits_ = 0;

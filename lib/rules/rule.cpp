@@ -71,7 +71,7 @@ bool parse_int_array(element v, std::vector<int>& out) {
 
 bool parse_rule(element obj, Rule& r, std::string& problem) {
   static const std::set<std::string_view> known = {
-      "id", "name", "description", "severity", "message", "patterns", "digits", "validator",
+      "id", "name", "description", "severity", "message", "patterns", "digits", "matcher", "validator",
       "evidence_required", "context", "context_negative", "tags", "references", "examples"};
   simdjson::dom::object o;
   if (obj.get(o)) {
@@ -131,6 +131,15 @@ bool parse_rule(element obj, Rule& r, std::string& problem) {
       problem = "'digits' needs 'lengths' or 'groupings'";
       return false;
     }
+  }
+  if (!get_string(obj, "matcher", r.matcher, false, problem)) return false;
+  if (!r.matcher.empty() && !known_matcher(r.matcher)) {
+    problem = fmt::format("unknown matcher '{}' (email, ipv4, ipv6, iban, passport)", r.matcher);
+    return false;
+  }
+  if (!r.matcher.empty() && r.has_digits()) {
+    problem = "a rule has either 'digits' or 'matcher', not both";
+    return false;
   }
   if (!get_string(obj, "validator", r.validator_name, false, problem)) return false;
   if (!r.validator_name.empty() && r.validator_name != "none") {
@@ -261,6 +270,11 @@ void select_rules(std::vector<Rule>& rules, const std::vector<std::string>& enab
                                return named(r, disable);
                              }),
               rules.end());
+}
+
+bool known_matcher(std::string_view name) {
+  return name == "ipv4" || name == "ipv6" || name == "iban" || name == "passport" ||
+         name == "email";
 }
 
 bool lint_rules(const std::vector<Rule>& rules, std::vector<std::string>& problems) {

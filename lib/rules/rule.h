@@ -24,6 +24,7 @@ struct Rule {
   std::string message;
   std::vector<std::string> patterns;
   DigitShape digits;  // non-empty: served by the digit-run pass
+  std::string matcher;  // a built-in scanner that serves the rule instead of its patterns
   std::string validator_name;
   validate::ValidatorFn validator = nullptr;
   bool evidence_required = false;
@@ -57,6 +58,9 @@ void merge_rules(std::vector<Rule>& base, std::vector<Rule> extra);
 // non-empty `enable`, only those are kept; `disable` removes.
 void select_rules(std::vector<Rule>& rules, const std::vector<std::string>& enable,
                   const std::vector<std::string>& disable);
+
+// Names of the built-in matchers a rule may name in "matcher".
+bool known_matcher(std::string_view name);
 
 // Checks patterns compile (vectorscan) and fields are sane; names the problem.
 bool lint_rules(const std::vector<Rule>& rules, std::vector<std::string>& problems);

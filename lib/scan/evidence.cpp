@@ -72,7 +72,8 @@ class KeywordIndex::Scratch {
  public:
   hs_scratch_t* hs = nullptr;
   std::vector<Hit>* out = nullptr;
-  size_t base = 0, from = 0;
+  size_t base = 0, from = 0, to = 0;
+  std::string padded;
   ~Scratch() {
     if (hs) hs_free_scratch(hs);
   }
@@ -92,12 +93,17 @@ void KeywordIndex::find(Scratch& s, const char* buf, size_t lo, size_t from, siz
   s.out = &hits;
   s.base = lo;
   s.from = from;
+  s.to = to;
   size_t first = hits.size();
-  hs_scan(static_cast<hs_database_t*>(db_), buf + lo, static_cast<unsigned>(to - lo), 0, s.hs,
+  // A padded copy: vectorscan 5.4.9 misses matches at the very end of a block
+  // on AVX-512 CPUs (see match/engine.cpp).
+  s.padded.assign(buf + lo, to - lo);
+  s.padded.append(64, '\n');
+  hs_scan(static_cast<hs_database_t*>(db_), s.padded.data(), static_cast<unsigned>(s.padded.size()), 0, s.hs,
           [](unsigned id, unsigned long long, unsigned long long e, unsigned, void* ctx) -> int {
             auto* sc = static_cast<Scratch*>(ctx);
             size_t end = sc->base + static_cast<size_t>(e);
-            if (end > sc->from) sc->out->push_back({end, id});
+            if (end > sc->from && end <= sc->to) sc->out->push_back({end, id});
             return 0;
           },
           &s);

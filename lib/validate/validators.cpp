@@ -85,7 +85,7 @@ bool luhn_card(std::string_view d) {
   return false;
 }
 
-bool iban(std::string_view s) {
+int iban_length(std::string_view cc) {
   struct Len { const char* cc; int len; };
   static const Len lens[] = {
       {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
@@ -99,10 +99,15 @@ bool iban(std::string_view s) {
       {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"SA", 24},
       {"SC", 31}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"ST", 25}, {"SV", 28},
       {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}};
-  if (s.size() < 15 || s.size() > 34) return false;
-  int want = 0;
+  if (cc.size() < 2) return 0;
   for (auto& l : lens)
-    if (s[0] == l.cc[0] && s[1] == l.cc[1]) { want = l.len; break; }
+    if (cc[0] == l.cc[0] && cc[1] == l.cc[1]) return l.len;
+  return 0;
+}
+
+bool iban(std::string_view s) {
+  if (s.size() < 15 || s.size() > 34) return false;
+  int want = iban_length(s);
   if (want == 0 || static_cast<int>(s.size()) != want) return false;
   if (s[2] < '0' || s[2] > '9' || s[3] < '0' || s[3] > '9') return false;
   // Move the first four characters to the end, letters to 10..35, mod 97.

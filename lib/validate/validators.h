@@ -18,6 +18,8 @@ bool luhn(std::string_view digits);
 bool luhn_card(std::string_view digits);
 // IBAN: country code, known length, mod 97 == 1. Input: compact, upper case.
 bool iban(std::string_view compact);
+// The IBAN length of a country (two upper-case letters), or 0 if it has none.
+int iban_length(std::string_view country);
 // US SSN, 9 digits: area 000/666/900-999, group 00, serial 0000 rejected.
 bool us_ssn(std::string_view digits);
 // Japanese phone number by the numbering plan (10 or 11 digits).
