@@ -75,7 +75,8 @@ void register_consent(CLI::App& app, int& exit_code) {
   sub->add_option("--ledger", a->ledgers,
                   "Consent ledger: JSONL (ISO/IEC TS 27560 / DPV names) or Kantara Consent Receipt JSON "
                   "(repeatable)")
-      ->required();
+      ->required()
+      ->allow_extra_args(false);
   sub->add_option("data", a->data, "Processing logs or exports: CSV/TSV or JSONL, or - for stdin")->required();
   add_common_options(*sub, a->common);
   sub->add_option("--subject-field", a->subject_field,

@@ -370,7 +370,14 @@ std::string Checker::section_json() const {
   for (auto r : all_rules()) w.key(r).value(stats_.by_rule.find(r)->second);
   w.end_object();
   w.end_object();
-  return out;
+  // Indented for its place in the report (a top-level key).
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  std::string nested;
+  for (char ch : out) {
+    nested.push_back(ch);
+    if (ch == '\n') nested += "  ";
+  }
+  return nested;
 }
 
 // ---------------------------------------------------------------------- run
