@@ -84,20 +84,19 @@ namespace {
 
 // consent-missing / purpose-mismatch / withdrawn / expired / recipient, the
 // first that applies.
-void judge_consent(const Ledger& L, const Record& r, Verdict& v) {
-  std::string t = format_time(r.at);
-  int64_t sid = L.subject_id(r.subject);
+void judge_consent(const Ledger& L, const Record& r, int64_t sid, Verdict& v) {
+  auto t = [&r]() { return format_time(r.at); };
   int64_t first = sid < 0 ? kNever : L.first_event(static_cast<uint32_t>(sid));
   if (first == kNever) {
     v.consent_rule = kMissing;
     v.consent_message = fmt::format("no consent event for this subject in the ledger (purpose '{}', processed {})",
-                                    r.purpose, t);
+                                    r.purpose, t());
     return;
   }
   if (first > r.at.us) {
     v.consent_rule = kMissing;
     v.consent_message = fmt::format(
-        "no consent event for this subject at or before {} (purpose '{}'); the first is at {}", t, r.purpose,
+        "no consent event for this subject at or before {} (purpose '{}'); the first is at {}", t(), r.purpose,
         format_time(Instant{first, 0}));
     return;
   }
@@ -109,26 +108,26 @@ void judge_consent(const Ledger& L, const Record& r, Verdict& v) {
     v.consent_rule = kPurposeMismatch;
     v.consent_message = fmt::format(
         "no consent event for purpose '{}' at or before {}; this subject's consent events are for {}", r.purpose,
-        t, quoted_list(L, L.purposes(), ps.data(), ps.size()));
+        t(), quoted_list(L, L.purposes(), ps.data(), ps.size()));
     return;
   }
   if (is_withdrawal(e->state)) {
     v.consent_rule = kWithdrawn;
     v.consent_message = fmt::format("consent for purpose '{}' was {} at {} ({}); processed {}", r.purpose,
-                                    to_string(e->state), when(*e), event_ref(L, *e), t);
+                                    to_string(e->state), when(*e), event_ref(L, *e), t());
     return;
   }
   if (e->state == State::expired) {
     v.consent_rule = kExpired;
     v.consent_message = fmt::format("consent for purpose '{}' was recorded expired at {} ({}); processed {}",
-                                    r.purpose, when(*e), event_ref(L, *e), t);
+                                    r.purpose, when(*e), event_ref(L, *e), t());
     return;
   }
   if (r.at.us > e->end) {
     v.consent_rule = kExpired;
     v.consent_message = fmt::format("consent for purpose '{}' {} at {} ({}) ran out at {}; processed {}", r.purpose,
                                     to_string(e->state), when(*e), event_ref(L, *e),
-                                    format_time(Instant{e->end, e->end_offset_min}), t);
+                                    format_time(Instant{e->end, e->end_offset_min}), t());
     return;
   }
   if (r.is_export() && !L.names_recipient(*e, L.recipient_id(trim(r.recipient)))) {
@@ -137,20 +136,22 @@ void judge_consent(const Ledger& L, const Record& r, Verdict& v) {
                             ? std::string("names no recipient")
                             : "names only " + quoted_list(L, L.recipients(), L.recipients_of(*e), e->nrecipients);
     v.consent_message = fmt::format("export to '{}' at {}: the consent for purpose '{}' {} at {} ({}) {}",
-                                    trim(r.recipient), t, r.purpose, to_string(e->state), when(*e),
+                                    trim(r.recipient), t(), r.purpose, to_string(e->state), when(*e),
                                     event_ref(L, *e), named);
   }
 }
 
 }  // namespace
 
-Verdict evaluate(const Ledger& L, const Record& r) {
+Verdict evaluate(const Ledger& L, const Record& r) { return evaluate(L, r, L.subject_id(r.subject)); }
+
+Verdict evaluate(const Ledger& L, const Record& r, int64_t subject_id) {
   Verdict v;
   Basis basis = classify_basis(r.basis);
-  if (basis == Basis::consent) judge_consent(L, r, v);
+  if (basis == Basis::consent) judge_consent(L, r, subject_id, v);
   if (r.is_export() && basis != Basis::appi_exempt) {
     std::string_view recipient = trim(r.recipient);
-    if (!L.provision_covers(L.recipient_id(recipient), L.subject_id(r.subject), r.at)) {
+    if (!L.provision_covers(L.recipient_id(recipient), subject_id, r.at)) {
       v.provision_missing = true;
       v.provision_message = fmt::format(
           "export to '{}' at {} has no provision record (APPI Art. 29) naming the recipient and this subject, "
@@ -212,8 +213,7 @@ void Checker::resolve(const std::vector<std::string>& columns, Columns& c) const
   c.resolved_for = columns.size();
 }
 
-void Checker::count_subject(std::string_view subject) {
-  int64_t sid = ledger_.subject_id(subject);
+void Checker::count_subject(int64_t sid, std::string_view subject) {
   if (sid >= 0) seen_known_[static_cast<size_t>(sid)] = true;
   else if (!seen_unknown_.count(std::string(subject))) seen_unknown_.emplace(subject);
 }
@@ -258,12 +258,13 @@ void Checker::check_record(const std::string& path, const std::vector<std::strin
   r.basis = cell(fields, c.basis);
 
   ++stats_.records;
-  count_subject(r.subject);
+  int64_t sid = ledger_.subject_id(r.subject);
+  count_subject(sid, r.subject);
   bool exp = r.is_export();
   if (exp) ++stats_.exports;
   if (classify_basis(r.basis) != Basis::consent) ++stats_.exempt;
   const std::string& field = columns[static_cast<size_t>(c.subject)];
-  Verdict v = evaluate(ledger_, r);
+  Verdict v = evaluate(ledger_, r, sid);
   auto emit = [&](std::string_view rule, std::string msg) {
     ++stats_.by_rule.find(rule)->second;
     findings.push_back(make_finding(rule, path, line, record, field, r.subject, std::move(msg)));

@@ -63,6 +63,8 @@ struct Verdict {
 // withdrawn, expired, recipient: the first that applies), and, for an
 // export, whether a provision record covers it.
 Verdict evaluate(const Ledger& ledger, const Record& r);
+// The same with the subject's ledger id already looked up (-1: unknown).
+Verdict evaluate(const Ledger& ledger, const Record& r, int64_t subject_id);
 
 // Which fields of a data record hold what. Each list is tried in order; the
 // first name present in the table is used.
@@ -124,7 +126,7 @@ class Checker {
                     std::vector<std::string>& problems);
   Finding make_finding(std::string_view rule, const std::string& path, uint64_t line, uint64_t record,
                        const std::string& field, std::string_view subject, std::string message) const;
-  void count_subject(std::string_view subject);
+  void count_subject(int64_t sid, std::string_view subject);
 };
 
 // Everything one `privaudit consent` run needs.

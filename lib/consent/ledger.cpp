@@ -64,18 +64,53 @@ std::string_view to_string(State s) { return kStates[static_cast<size_t>(s)].sho
 
 // ---------------------------------------------------------------- interner
 
+namespace {
+uint64_t hash_name(std::string_view s) {
+  uint64_t h = std::hash<std::string_view>{}(s);
+  return h ^ (h >> 29);
+}
+}  // namespace
+
+// The slot holding `s`, or the empty slot where it would go.
+size_t Interner::probe(std::string_view s, uint64_t h) const {
+  size_t mask = slots_.size() - 1;
+  uint64_t tag = h >> 32 << 32;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    uint64_t v = slots_[i];
+    if (v == 0) return i;
+    if ((v & ~uint64_t{0xFFFFFFFF}) == tag && name(static_cast<uint32_t>((v & 0xFFFFFFFF) - 1)) == s) return i;
+  }
+}
+
+void Interner::grow() {
+  std::vector<uint64_t> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+  size_t mask = slots_.size() - 1;
+  for (uint64_t v : old) {
+    if (!v) continue;
+    uint64_t h = hash_name(name(static_cast<uint32_t>((v & 0xFFFFFFFF) - 1)));
+    size_t i = h & mask;
+    while (slots_[i]) i = (i + 1) & mask;
+    slots_[i] = v;
+  }
+}
+
 uint32_t Interner::intern(std::string_view s) {
-  auto it = ids_.find(s);
-  if (it != ids_.end()) return it->second;
-  names_.emplace_back(s);
-  auto id = static_cast<uint32_t>(names_.size() - 1);
-  ids_.emplace(std::string_view(names_.back()), id);
+  if ((size() + 1) * 2 > slots_.size()) grow();
+  uint64_t h = hash_name(s);
+  size_t i = probe(s, h);
+  if (slots_[i]) return static_cast<uint32_t>((slots_[i] & 0xFFFFFFFF) - 1);
+  auto id = static_cast<uint32_t>(size());
+  arena_.append(s);
+  starts_.push_back(arena_.size());
+  slots_[i] = (h >> 32 << 32) | (uint64_t{id} + 1);
   return id;
 }
 
 int64_t Interner::find(std::string_view s) const {
-  auto it = ids_.find(s);
-  return it == ids_.end() ? -1 : static_cast<int64_t>(it->second);
+  if (slots_.empty()) return -1;
+  size_t i = probe(s, hash_name(s));
+  return slots_[i] ? static_cast<int64_t>((slots_[i] & 0xFFFFFFFF) - 1) : -1;
 }
 
 // ----------------------------------------------------------- object parser
@@ -286,7 +321,6 @@ struct Ledger::Sink {
     uint32_t sid = L.subjects_.intern(subject);
     auto rbegin = static_cast<uint32_t>(L.recipient_pool_.size());
     for (auto& r : recips) L.recipient_pool_.push_back(L.recipients_.intern(r));
-    bool reported = false;
     for (auto& p : purposes) {
       Event ev;
       ev.at = at.us;
@@ -301,17 +335,6 @@ struct Ledger::Sink {
       ev.end_offset_min = end_off;
       ev.state = state;
       L.events_.push_back(ev);
-      uint64_t key = uint64_t{sid} << 32 | ev.purpose;
-      auto [it, fresh] = L.latest_in_file_.try_emplace(key, at.us);
-      if (!fresh) {
-        if (at.us < it->second && !reported) {
-          issue(fmt::format("out of time order: this event for purpose '{}' ({}) is earlier than one already "
-                            "recorded for the same subject and purpose ({})",
-                            p, format_time(at), format_time(Instant{it->second, 0})));
-          reported = true;
-        }
-        it->second = std::max(it->second, at.us);
-      }
     }
   }
 
@@ -507,7 +530,6 @@ size_t Ledger::load_jsonl_lines(JsonlState& st, std::string_view text, size_t pa
 
 void Ledger::load_jsonl(uint16_t file, std::string_view text, size_t padded_capacity) {
   JsonlState st(file);
-  latest_in_file_.clear();
   load_jsonl_lines(st, text, padded_capacity, true);
 }
 
@@ -526,7 +548,6 @@ void Ledger::load_json_document(uint16_t file, std::string_view text, size_t pad
     issues_.push_back({file, 1, 1, fmt::format("not valid JSON: {}", simdjson::error_message(err))});
     return;
   }
-  latest_in_file_.clear();
   if (doc.type() == element_type::ARRAY) {
     std::vector<uint64_t> lines = array_element_lines(text);
     uint64_t i = 0;
@@ -598,7 +619,6 @@ bool Ledger::load_file(const std::string& path, std::string& error) {
   } closer{fd};
   files_.push_back(path);
   auto file = static_cast<uint16_t>(files_.size() - 1);
-  latest_in_file_.clear();
   // Sniff the first bytes: a .json file or a file starting with '[' is one
   // JSON document, read whole; JSON Lines are streamed in chunks.
   constexpr size_t kChunk = size_t{4} << 20;
@@ -651,12 +671,12 @@ bool Ledger::load_file(const std::string& path, std::string& error) {
 // ---------------------------------------------------------------- indexing
 
 void Ledger::finish() {
-  latest_in_file_.clear();
+  // Group by (subject, purpose) keeping file order, check the order there,
+  // then sort each group by time (file order breaks ties).
   std::stable_sort(events_.begin(), events_.end(), [](const Event& a, const Event& b) {
-    if (a.subject != b.subject) return a.subject < b.subject;
-    if (a.purpose != b.purpose) return a.purpose < b.purpose;
-    return a.at < b.at;
+    return a.subject != b.subject ? a.subject < b.subject : a.purpose < b.purpose;
   });
+  check_order_and_withdrawals();
   size_t n = subjects_.size();
   subject_begin_.assign(n + 1, 0);
   subject_first_.assign(n, kNever);
@@ -665,23 +685,45 @@ void Ledger::finish() {
     subject_first_[e.subject] = std::min(subject_first_[e.subject], e.at);
   }
   for (size_t i = 0; i < n; ++i) subject_begin_[i + 1] += subject_begin_[i];
-  // Withdrawals of consent never given (for that subject and purpose).
-  bool given = false;
-  for (size_t i = 0; i < events_.size(); ++i) {
-    const Event& e = events_[i];
-    bool first_of_pair = i == 0 || events_[i - 1].subject != e.subject || events_[i - 1].purpose != e.purpose;
-    if (first_of_pair) given = false;
-    if (is_active(e.state)) given = true;
-    if ((e.state == State::withdrawn || e.state == State::revoked) && !given) {
-      issues_.push_back({e.file, e.line, 0,
-                         fmt::format("{} consent for purpose '{}' that was never given (no given or renewed "
-                                     "event for this subject and purpose at or before {})",
-                                     to_string(e.state), purposes_.name(e.purpose),
-                                     format_time(Instant{e.at, e.offset_min}))});
-    }
-  }
   std::sort(each_.begin(), each_.end(),
             [](const Provision& a, const Provision& b) { return a.key != b.key ? a.key < b.key : a.at < b.at; });
+}
+
+// For each (subject, purpose) group in file order: events dated before one
+// already recorded in the same file; then, in time order, withdrawals of
+// consent never given.
+void Ledger::check_order_and_withdrawals() {
+  for (size_t b = 0; b < events_.size();) {
+    size_t e = b;
+    while (e < events_.size() && events_[e].subject == events_[b].subject && events_[e].purpose == events_[b].purpose)
+      ++e;
+    int64_t latest = 0;
+    for (size_t i = b; i < e; ++i) {
+      const Event& ev = events_[i];
+      bool first_in_file = i == b || events_[i - 1].file != ev.file;
+      if (!first_in_file && ev.at < latest)
+        issues_.push_back({ev.file, ev.line, 0,
+                           fmt::format("out of time order: this event for purpose '{}' ({}) is earlier than one "
+                                       "already recorded for the same subject and purpose ({})",
+                                       purposes_.name(ev.purpose), format_time(Instant{ev.at, ev.offset_min}),
+                                       format_time(Instant{latest, 0}))});
+      latest = first_in_file ? ev.at : std::max(latest, ev.at);
+    }
+    std::stable_sort(events_.begin() + static_cast<ptrdiff_t>(b), events_.begin() + static_cast<ptrdiff_t>(e),
+                     [](const Event& x, const Event& y) { return x.at < y.at; });
+    bool given = false;
+    for (size_t i = b; i < e; ++i) {
+      const Event& ev = events_[i];
+      if (is_active(ev.state)) given = true;
+      if ((ev.state == State::withdrawn || ev.state == State::revoked) && !given)
+        issues_.push_back({ev.file, ev.line, 0,
+                           fmt::format("{} consent for purpose '{}' that was never given (no given or renewed "
+                                       "event for this subject and purpose at or before {})",
+                                       to_string(ev.state), purposes_.name(ev.purpose),
+                                       format_time(Instant{ev.at, ev.offset_min}))});
+    }
+    b = e;
+  }
 }
 
 int64_t Ledger::first_event(uint32_t subject) const {
