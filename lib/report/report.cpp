@@ -117,10 +117,13 @@ std::string render_text(const Report& r, bool color) {
   std::string out;
   for (auto& f : r.findings) {
     std::string loc = f.path;
-    if (f.line) loc += fmt::format(":{}:{}", f.line, f.column);
+    if (f.line) loc += fmt::format(":{}", f.line);
+    if (f.line && f.column) loc += fmt::format(":{}", f.column);
     std::string extra;
     if (!f.field.empty()) extra += fmt::format(" field={}", f.field);
     if (f.record >= 0) extra += fmt::format(" record={}", f.record);
+    // Findings of risk, link and consent are explained by their message.
+    if (r.command != "scan" && !f.message.empty()) extra += " — " + f.message;
     if (color)
       out += fmt::format("\x1b[35m{}\x1b[0m: {}{}\x1b[0m ({}, {}) {}{}\n", loc, severity_color(f.severity),
                          f.rule, to_string(f.severity), to_string(f.confidence), f.masked, extra);
