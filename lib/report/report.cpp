@@ -109,10 +109,11 @@ std::string render_text(const Report& r, bool color) {
   std::string out;
   for (auto& f : r.findings) {
     std::string loc = f.path;
-    if (f.line) loc += fmt::format(":{}:{}", f.line, f.column);
+    if (f.line) loc += f.column ? fmt::format(":{}:{}", f.line, f.column) : fmt::format(":{}", f.line);
     std::string extra;
     if (!f.field.empty()) extra += fmt::format(" field={}", f.field);
     if (f.record >= 0) extra += fmt::format(" record={}", f.record);
+    if (f.masked.empty() && !f.message.empty()) extra += ": " + f.message;  // computed findings (link-…)
     if (color)
       out += fmt::format("\x1b[35m{}\x1b[0m: {}{}\x1b[0m ({}, {}) {}{}\n", loc, severity_color(f.severity),
                          f.rule, to_string(f.severity), to_string(f.confidence), f.masked, extra);
