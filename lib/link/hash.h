@@ -32,7 +32,10 @@ class KeyedHash {
 };
 
 // An open-addressing (linear probing) map from non-zero 64-bit hashes to a
-// small value. Memory: about 1.5-3 × (8 + sizeof(V)) bytes per entry.
+// small value. Any capacity works (slots are picked by multiply-shift, not by
+// masking), so reserve() sizes it to the expected count with no power-of-two
+// waste: about 1.3 × (8 + sizeof(V)) bytes per entry when reserved. The load
+// stays below 0.85.
 template <typename V>
 class HashTable {
  public:
@@ -42,9 +45,14 @@ class HashTable {
   };
   HashTable() : slots_(16) {}
 
+  // Sizes the table for `n` entries (never shrinks it).
+  void reserve(size_t n) {
+    size_t want = n + n * 3 / 10 + 16;
+    if (want > slots_.size()) rehash(want);
+  }
   // The value for `key` (inserted as V{} if absent); `inserted` says which.
   V& find_or_insert(uint64_t key, bool& inserted) {
-    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    if ((size_ + 1) * 20 > slots_.size() * 17) rehash(slots_.size() + slots_.size() / 2);
     Slot& s = probe(slots_, key);
     inserted = s.key == 0;
     if (inserted) {
@@ -55,14 +63,15 @@ class HashTable {
   }
   // The value for `key`, or nullptr.
   const V* find(uint64_t key) const {
-    size_t mask = slots_.size() - 1;
-    for (size_t i = key & mask;; i = (i + 1) & mask) {
+    size_t n = slots_.size();
+    for (size_t i = home(key, n);; i = i + 1 == n ? 0 : i + 1) {
       if (slots_[i].key == key) return &slots_[i].value;
       if (slots_[i].key == 0) return nullptr;
     }
   }
   V* find(uint64_t key) { return const_cast<V*>(std::as_const(*this).find(key)); }
   size_t size() const { return size_; }
+  size_t capacity() const { return slots_.size(); }
   // Calls f(key, value) for every entry.
   template <typename F>
   void for_each(F&& f) const {
@@ -74,14 +83,17 @@ class HashTable {
   std::vector<Slot> slots_;
   size_t size_ = 0;
 
+  static size_t home(uint64_t key, size_t n) {
+    return static_cast<size_t>((static_cast<unsigned __int128>(key) * n) >> 64);
+  }
   static Slot& probe(std::vector<Slot>& slots, uint64_t key) {
-    size_t mask = slots.size() - 1;
-    size_t i = key & mask;
-    while (slots[i].key != 0 && slots[i].key != key) i = (i + 1) & mask;
+    size_t n = slots.size();
+    size_t i = home(key, n);
+    while (slots[i].key != 0 && slots[i].key != key) i = i + 1 == n ? 0 : i + 1;
     return slots[i];
   }
-  void grow() {
-    std::vector<Slot> bigger(slots_.size() * 2);
+  void rehash(size_t n) {
+    std::vector<Slot> bigger(n);
     for (auto& s : slots_)
       if (s.key) probe(bigger, s.key) = s;
     slots_.swap(bigger);

@@ -183,6 +183,7 @@ class PairLinker {
 
   bool run() {
     assign_roles();
+    reserve();
     if (!pass(Side::left)) return false;
     if (!pass(Side::right)) return false;
     finish();
@@ -229,6 +230,19 @@ class PairLinker {
       if (r.name_col < 0 && r.dob_col < 0)
         for (auto& ic : r.ids) ic.conflict = false;
     }
+  }
+
+  // Sizes the tables from the profiles, so they are not regrown while
+  // streaming: A's records bound its key tuples; the union of the identifier
+  // columns' sketches estimates the distinct identifier values.
+  void reserve() {
+    if (!out_.keys.empty()) keys_.reserve(a_.records);
+    KmvSketch all;
+    const TableProfile* t[2] = {&a_, &b_};
+    for (int s = 0; s < 2; ++s)
+      for (auto& ic : roles_[s].ids) all.merge(t[s]->columns[static_cast<size_t>(ic.column)].sketch);
+    all.finish();
+    ids_.reserve(static_cast<size_t>(all.distinct() * 1.05));
   }
 
   // The key tuple's hash for this record, or 0 when a key value is missing.

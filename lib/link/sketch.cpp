@@ -17,11 +17,24 @@ void KmvSketch::compact() {
   }
 }
 
+void KmvSketch::merge(const KmvSketch& other) {
+  for (uint64_t h : other.kept_) add(h);
+  for (uint64_t h : other.pending_) add(h);
+  compact();
+  // A full sketch's values beyond its k-th are unknown: so are the union's.
+  if (!other.exact() && !kept_.empty() && kept_.back() > other.threshold_) {
+    kept_.erase(std::upper_bound(kept_.begin(), kept_.end(), other.threshold_), kept_.end());
+    full_ = true;
+    threshold_ = kept_.empty() ? 0 : kept_.back();
+  }
+}
+
 double KmvSketch::distinct() const {
   if (!full_) return static_cast<double>(kept_.size());
   // (k - 1) / (h_k / 2^64): the unbiased KMV estimator.
   double frac = static_cast<double>(threshold_) / 18446744073709551616.0;
-  return frac > 0 ? static_cast<double>(k_ - 1) / frac : static_cast<double>(k_);
+  double m = static_cast<double>(kept_.size());  // k, or fewer after a merge
+  return frac > 0 && m > 1 ? (m - 1) / frac : m;
 }
 
 Overlap estimate_overlap(const KmvSketch& a, const KmvSketch& b) {

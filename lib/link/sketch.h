@@ -20,6 +20,9 @@ class KmvSketch {
   // Folds pending hashes in; call before the queries.
   void finish() { compact(); }
 
+  // Adds every value `other` holds (the union of the two sets).
+  void merge(const KmvSketch& other);
+
   // True while every distinct value is held (the estimates are then exact).
   bool exact() const { return !full_; }
   // Estimated number of distinct values.

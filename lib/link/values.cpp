@@ -163,13 +163,52 @@ std::string without_spaces(std::string_view v) {
   return out;
 }
 
+bool has_non_ascii(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  return false;
+}
+
+// True when `t` is only digits (ASCII or full-width) and separators, and the
+// digit count is one the rule accepts: "tel 0312345678" is not one value.
+bool whole_digit_value(const Rule& rule, std::string_view t) {
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  int digits = 0;
+  for (size_t i = 0; i < t.size();) {
+    if (utf8::is_ascii_digit(p[i])) {
+      ++digits;
+      ++i;
+    } else if (i + 3 <= t.size() && utf8::is_fullwidth_digit(p + i)) {
+      ++digits;
+      i += 3;
+    } else {
+      uint32_t cp = 0;
+      size_t len = utf8::separator_at(p + i, t.size() - i, cp);
+      if (!len) return false;
+      i += len;
+    }
+  }
+  auto& ls = rule.digits.lengths;
+  if (std::find(ls.begin(), ls.end(), digits) != ls.end()) return true;
+  for (auto& g : rule.digits.groupings) {
+    int sum = 0;
+    for (int x : g) sum += x;
+    if (sum == digits) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view trim_value(std::string_view v) { return trim_spaces(v); }
 
 std::string light_normalise(std::string_view v) {
-  std::string s = utf8::fold_width(trim_spaces(v));
-  std::string_view t = trim_spaces(s);
+  std::string_view t = trim_spaces(v);
+  std::string s;
+  if (has_non_ascii(t)) {
+    s = utf8::fold_width(t);
+    t = trim_spaces(s);
+  }
   std::string out(t);
   for (auto& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
@@ -210,32 +249,7 @@ std::string valid_identifier(const Rule& rule, std::string_view cell) {
   if (t.empty()) return {};
   std::string n = normalise_value(rule, t);
   if (n.empty()) return {};
-  if (rule.has_digits()) {
-    // Every character must be a digit or a separator: "tel 0312345678" is not one value.
-    std::string folded = utf8::fold_width(t);
-    size_t digits = 0;
-    for (size_t i = 0; i < folded.size();) {
-      auto c = static_cast<unsigned char>(folded[i]);
-      if (utf8::is_ascii_digit(c)) {
-        ++digits;
-        ++i;
-        continue;
-      }
-      uint32_t cp = 0;
-      size_t len = utf8::separator_at(reinterpret_cast<const unsigned char*>(folded.data()) + i,
-                                      folded.size() - i, cp);
-      if (!len) return {};
-      i += len;
-    }
-    auto& ls = rule.digits.lengths;
-    bool len_ok = std::find(ls.begin(), ls.end(), static_cast<int>(digits)) != ls.end();
-    for (auto& g : rule.digits.groupings) {
-      int sum = 0;
-      for (int x : g) sum += x;
-      len_ok = len_ok || sum == static_cast<int>(digits);
-    }
-    if (!len_ok) return {};
-  }
+  if (rule.has_digits() && !whole_digit_value(rule, t)) return {};
   if (rule.validator && !rule.validator(n)) return {};
   return n;
 }
