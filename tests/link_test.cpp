@@ -353,7 +353,7 @@ BOOST_AUTO_TEST_CASE(discovery_by_equivalent_names) {
                         "note,individual_number,DOB,Gender,postcode,full_name,tel,e-mail\n"
                         "a,１２３４５６７８９０１８,平成2年1月2日,M,1500001,山田太郎,0312345678,TARO@example.jp\n");
   std::vector<link::KeyPair> keys, unused;
-  link::discover_keys(a, b, testutil::builtin_engine(), {}, keys, unused);
+  link::discover_keys(a, b, {}, keys, unused);
   std::map<std::string, std::string> got;
   for (auto& k : keys) {
     got[k.left_name] = k.right_name;
@@ -386,7 +386,7 @@ BOOST_AUTO_TEST_CASE(discovery_by_value_overlap) {
   }
   auto pa = profile_text(d, "a.csv", a), pb = profile_text(d, "b.csv", b);
   std::vector<link::KeyPair> keys, unused;
-  link::discover_keys(pa, pb, testutil::builtin_engine(), {}, keys, unused);
+  link::discover_keys(pa, pb, {}, keys, unused);
   BOOST_REQUIRE(keys.size() == 1u);
   BOOST_TEST(keys[0].left_name == "code_a");
   BOOST_TEST(keys[0].right_name == "ref");
@@ -399,7 +399,7 @@ BOOST_AUTO_TEST_CASE(name_keys_with_disjoint_values_are_not_used) {
   auto a = profile_text(d, "a.csv", "name,dob\n山田太郎,1990-01-02\n佐藤花子,1985-03-04\n");
   auto b = profile_text(d, "b.csv", "name,dob\nYamada Taro,1990-01-02\nSato Hanako,1985-03-04\n");
   std::vector<link::KeyPair> keys, unused;
-  link::discover_keys(a, b, testutil::builtin_engine(), {}, keys, unused);
+  link::discover_keys(a, b, {}, keys, unused);
   BOOST_REQUIRE(keys.size() == 1u);
   BOOST_TEST(keys[0].left_name == "dob");
   BOOST_REQUIRE(unused.size() == 1u);

@@ -71,8 +71,7 @@ bool names_match(const ColumnProfile& l, const ColumnProfile& r) {
 }  // namespace
 
 bool resolve_on(const std::vector<OnSpec>& on, const TableProfile& a, const TableProfile& b,
-                const Engine& engine, std::vector<KeyPair>& keys, std::string& error) {
-  (void)engine;
+                std::vector<KeyPair>& keys, std::string& error) {
   for (auto& s : on) {
     int i = find_column(a, s.left), j = find_column(b, s.right);
     if (i < 0 || j < 0) {
@@ -85,10 +84,8 @@ bool resolve_on(const std::vector<OnSpec>& on, const TableProfile& a, const Tabl
   return true;
 }
 
-void discover_keys(const TableProfile& a, const TableProfile& b, const Engine& engine,
-                   const DiscoveryOptions& opts, std::vector<KeyPair>& keys,
-                   std::vector<KeyPair>& unused) {
-  (void)engine;
+void discover_keys(const TableProfile& a, const TableProfile& b, const DiscoveryOptions& opts,
+                   std::vector<KeyPair>& keys, std::vector<KeyPair>& unused) {
   std::vector<bool> used_a(a.columns.size()), used_b(b.columns.size());
   // 1. Names: the same normalised name, or one concept.
   for (size_t i = 0; i < a.columns.size(); ++i) {
@@ -448,8 +445,7 @@ namespace {
 
 double round4(double v) { return std::round(v * 10000.0) / 10000.0; }
 
-void write_key(JsonWriter& w, const KeyPair& k, const Engine* engine) {
-  (void)engine;
+void write_key(JsonWriter& w, const KeyPair& k) {
   w.begin_object();
   w.key("left").value(k.left_name);
   w.key("right").value(k.right_name);
@@ -469,11 +465,11 @@ void write_pair(JsonWriter& w, const PairResult& r) {
   w.key("left_records").value(r.left_records);
   w.key("right_records").value(r.right_records);
   w.key("keys").begin_array();
-  for (auto& k : r.keys) write_key(w, k, nullptr);
+  for (auto& k : r.keys) write_key(w, k);
   w.end_array();
   if (!r.unused_keys.empty()) {
     w.key("unused_keys").begin_array();
-    for (auto& k : r.unused_keys) write_key(w, k, nullptr);
+    for (auto& k : r.unused_keys) write_key(w, k);
     w.end_array();
   }
   w.key("linked_unique").value(r.linked_unique);

@@ -44,7 +44,7 @@ bool parse_on(const std::string& item, OnSpec& out);
 // Resolves --on items against the two tables (exact column name first, then
 // the normalised name). False with `error` naming a column that is missing.
 bool resolve_on(const std::vector<OnSpec>& on, const TableProfile& a, const TableProfile& b,
-                const Engine& engine, std::vector<KeyPair>& keys, std::string& error);
+                std::vector<KeyPair>& keys, std::string& error);
 
 struct DiscoveryOptions {
   double min_containment = 0.5;  // value-overlap keys: |A∩B| / min(|A|,|B|)
@@ -55,9 +55,8 @@ struct DiscoveryOptions {
 // among the rest, pairs whose value sets overlap (DiscoveryOptions). A
 // name-matched pair whose value sets are known to be disjoint (both sketches
 // exact, nothing shared) goes to `unused` instead.
-void discover_keys(const TableProfile& a, const TableProfile& b, const Engine& engine,
-                   const DiscoveryOptions& opts, std::vector<KeyPair>& keys,
-                   std::vector<KeyPair>& unused);
+void discover_keys(const TableProfile& a, const TableProfile& b, const DiscoveryOptions& opts,
+                   std::vector<KeyPair>& keys, std::vector<KeyPair>& unused);
 
 struct SharedIdentifier {
   std::string left, right;  // column names

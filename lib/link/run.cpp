@@ -151,13 +151,13 @@ bool run_link(const std::vector<std::string>& tables, const Engine& engine,
       Job job{i, j, {}, {}};
       if (!opts.on.empty()) {
         std::string err;
-        if (!resolve_on(opts.on, good[i], good[j], engine, job.keys, err) && !opts.multi) {
+        if (!resolve_on(opts.on, good[i], good[j], job.keys, err) && !opts.multi) {
           error = err;
           return false;
         }
         if (!err.empty()) job.keys.clear();  // a folder: pairs without those columns get none
       } else {
-        discover_keys(good[i], good[j], engine, opts.discovery, job.keys, job.unused);
+        discover_keys(good[i], good[j], opts.discovery, job.keys, job.unused);
       }
       jobs.push_back(std::move(job));
     }
