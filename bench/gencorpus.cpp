@@ -3,7 +3,7 @@
 // prose with full-width digits) together with its ground truth, and scores a
 // privaudit JSON report against that truth.
 //
-//   gencorpus gen OUT_DIR MEGABYTES [SEED]   writes OUT_DIR/{residents.csv,events.jsonl,app.log,memo.txt,truth.tsv}
+//   gencorpus gen OUT_DIR MEGABYTES [SEED [ID_RATE]]   writes OUT_DIR/{residents.csv,events.jsonl,app.log,memo.txt,truth.tsv}
 //   gencorpus eval OUT_DIR REPORT.json       prints precision and recall per rule
 #include <simdjson.h>
 
@@ -103,51 +103,74 @@ struct Out {
 
 const char* kNames[] = {"山田 太郎", "佐藤 花子", "鈴木 一郎", "高橋 美咲", "田中 健", "伊藤 さくら"};
 
-int gen(const std::string& dir, uint64_t megabytes, uint64_t seed) {
+std::string two(uint64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+std::string date() { return std::to_string(1950 + rnd(60)) + "-" + two(1 + rnd(12)) + "-" + two(1 + rnd(28)); }
+
+// `id_rate`: the share of records that carry identifiers; the rest of every
+// record is numbers that are not identifiers (amounts, dates, postal codes,
+// order numbers, timestamps, request ids) — digit-dense, like real exports.
+int gen(const std::string& dir, uint64_t megabytes, uint64_t seed, double id_rate) {
   rng.seed(seed);
   std::ofstream truth(dir + "/truth.tsv");
   uint64_t target = megabytes << 20;
   Out csv(dir, "residents.csv", &truth), js(dir, "events.jsonl", &truth), log(dir, "app.log", &truth),
       memo(dir, "memo.txt", &truth);
-  csv.put("氏名,個人番号,注文番号,電話番号,メール,法人番号,金額,更新日\n");
+  csv.put("氏名,生年月日,郵便番号,個人番号,注文番号,電話番号,メール,法人番号,数量,金額,更新日時\n");
+  auto has_id = [&]() { return static_cast<double>(rnd(1000000)) < id_rate * 1e6; };
   uint64_t row = 0;
   while (csv.size() + js.size() + log.size() + memo.size() < target) {
     ++row;
-    // CSV row: My Number in several forms; a decoy order number column
-    // (random 12 digits: some valid by chance, low confidence by statistics).
-    csv.put(std::string(kNames[rnd(6)]) + ",");
-    if (rnd(20) == 0) csv.put(bad_my_number());  // a typo: wrong check digit
+    // CSV row: a My Number column (some typos: wrong check digit), a decoy
+    // order-number column (random 12 digits: some valid by chance, which the
+    // column's statistics make low confidence), and many other numbers.
+    csv.put(std::string(kNames[rnd(6)]) + "," + date() + "," + std::to_string(100 + rnd(900)) + "-" +
+            std::to_string(1000 + rnd(9000)) + ",");
+    if (!has_id()) csv.put("");
+    else if (rnd(20) == 0) csv.put(bad_my_number());
     else csv.id("jp-my-number", written(my_number(), static_cast<int>(rnd(4))));
     csv.put("," + digits(12) + ",");
-    csv.id("jp-phone", "090-" + digits(4) + "-" + digits(4));
+    if (has_id()) csv.id("jp-phone", "090-" + digits(4) + "-" + digits(4));
     csv.put(",");
-    csv.id("email", "user" + std::to_string(row) + "@example.co.jp");
+    if (has_id()) csv.id("email", "user" + std::to_string(row) + "@example.co.jp");
     csv.put(",");
-    csv.id("jp-corporate-number", corporate_number());
-    csv.put("," + std::to_string(rnd(100000)) + ",2024-0" + std::to_string(1 + rnd(9)) + "-1" +
-            std::to_string(rnd(10)) + "\n");
-    // JSONL event.
-    js.put("{\"ts\":\"2024-05-0" + std::to_string(1 + rnd(9)) + "T12:00:00Z\",\"user\":{\"mynumber\":\"");
-    js.id("jp-my-number", written(my_number(), static_cast<int>(rnd(4))));
+    if (has_id()) csv.id("jp-corporate-number", corporate_number());
+    csv.put("," + std::to_string(rnd(100)) + "," + std::to_string(rnd(10000000)) + "," + date() + " " +
+            two(rnd(24)) + ":" + two(rnd(60)) + ":" + two(rnd(60)) + "\n");
+    // JSONL event: epoch-millisecond timestamps (13 digits, like Corporate
+    // Numbers: the field's statistics keep them out), ids, amounts.
+    js.put("{\"ts_ms\":" + std::to_string(1600000000000ULL + rng() % 200000000000ULL) +
+           ",\"request_id\":\"" + digits(8) + "-" + digits(4) + "\",\"user\":{\"mynumber\":\"");
+    if (has_id()) js.id("jp-my-number", written(my_number(), static_cast<int>(rnd(4))));
     js.put("\",\"session\":\"" + digits(12) + digits(4) + "\"},\"order_id\":" + digits(12) +
-           ",\"amount\":" + std::to_string(rnd(99999)) + ",\"card\":\"");
-    js.id("credit-card", card());
+           ",\"amount\":" + std::to_string(rnd(99999)) + ",\"items\":[" + std::to_string(rnd(1000)) + "," +
+           std::to_string(rnd(1000)) + "],\"card\":\"");
+    if (has_id()) js.id("credit-card", card());
     js.put("\"}\n");
-    // Log lines.
-    log.put("2024-05-01T12:00:" + std::to_string(10 + rnd(50)) + " INFO req=" + digits(8) +
-            " order_id=" + digits(12) + " ip=");
-    log.id("ipv4", "10." + std::to_string(rnd(256)) + "." + std::to_string(rnd(256)) + "." +
-                       std::to_string(1 + rnd(254)));
+    // Log lines: key=value with decoys glued to letters/digits/decimals.
+    log.put("2024-05-01T12:00:" + two(rnd(60)) + "." + std::to_string(100 + rnd(900)) +
+            " INFO req=" + digits(8) + " order_id=" + digits(12) + " ip=");
+    if (has_id()) log.id("ipv4", "10." + std::to_string(rnd(256)) + "." + std::to_string(rnd(256)) + "." +
+                                     std::to_string(1 + rnd(254)));
+    else log.put("-");
     log.put(" user_mynumber=");
-    log.id("jp-my-number", my_number());
-    log.put(" latency_ms=" + std::to_string(rnd(900)) + " trace=" + digits(16) + "\n");
-    log.put("2024-05-01T12:01:00 DEBUG checksum=" + digits(12) + "A serial=X" + my_number() +
-            " part=" + my_number() + "7 amount=3." + my_number() + "\n");
-    // Japanese prose.
+    if (has_id()) log.id("jp-my-number", my_number());
+    else log.put("-");
+    log.put(" latency_ms=" + std::to_string(rnd(900)) + " bytes=" + std::to_string(rnd(100000000)) +
+            " trace=" + digits(16) + "\n");
+    log.put("2024-05-01T12:01:00.000 DEBUG checksum=" + digits(12) + "A serial=X" + my_number() +
+            " part=" + my_number() + "7 ratio=3." + my_number() + " count=" + std::to_string(rnd(1000)) + "\n");
+    // Japanese prose with full-width digits.
     if (row % 3 == 0) {
-      memo.put("お問い合わせの件、" + std::string(kNames[rnd(6)]) + "様のマイナンバーは");
-      memo.id("jp-my-number", written(my_number(), 2 + static_cast<int>(rnd(2))));
-      memo.put("です。受付番号は" + written(bad_my_number(), 2) + "、電話は");
+      memo.put("令和" + std::string(kFw[1 + rnd(6)]) + "年" + std::string(kFw[1 + rnd(9)]) + "月の件、" +
+               std::string(kNames[rnd(6)]) + "様の");
+      if (has_id()) {
+        memo.put("マイナンバーは");
+        memo.id("jp-my-number", written(my_number(), 2 + static_cast<int>(rnd(2))));
+      } else {
+        memo.put("会員番号は" + written(bad_my_number(), 2));
+      }
+      memo.put("です。受付番号は" + written(bad_my_number(), 2) + "、金額は" +
+               std::string(kFw[1 + rnd(9)]) + "２，３４０円、電話は");
       memo.id("jp-phone", "０３－" + std::string(kFw[rnd(10)]) + "２３４－５６７８");
       memo.put("まで。\n");
     }
@@ -203,8 +226,9 @@ int eval(const std::string& dir, const std::string& report) {
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "gen" && argc >= 4)
-    return gen(argv[2], std::stoull(argv[3]), argc > 4 ? std::stoull(argv[4]) : 20261123);
+    return gen(argv[2], std::stoull(argv[3]), argc > 4 ? std::stoull(argv[4]) : 20261123,
+               argc > 5 ? std::stod(argv[5]) : 1.0);
   if (mode == "eval" && argc == 4) return eval(argv[2], argv[3]);
-  std::fprintf(stderr, "usage: gencorpus gen OUT_DIR MEGABYTES [SEED] | gencorpus eval OUT_DIR REPORT.json\n");
+  std::fprintf(stderr, "usage: gencorpus gen OUT_DIR MEGABYTES [SEED [ID_RATE]] | gencorpus eval OUT_DIR REPORT.json\n");
   return 2;
 }

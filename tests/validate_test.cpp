@@ -123,3 +123,22 @@ BOOST_AUTO_TEST_CASE(lookup_by_name) {
   BOOST_TEST(v::find("luhn_card") == &v::luhn_card);
   BOOST_TEST(v::find("nope") == nullptr);
 }
+
+#include "crypto/fingerprint.h"
+
+BOOST_AUTO_TEST_CASE(hmac_sha256_rfc4231_vectors) {
+  using privaudit::Fingerprinter;
+  using privaudit::to_hex;
+  // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+  Fingerprinter a("Jefe", true);
+  BOOST_TEST(to_hex(a.hmac("what do ya want for nothing?")) ==
+             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Test case 6: a 131-byte key (longer than the block) is hashed first.
+  Fingerprinter b(std::string(131, '\xaa'), true);
+  BOOST_TEST(to_hex(b.hmac("Test Using Larger Than Block-Size Key - Hash Key First")) ==
+             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // Fingerprints: 16 hex digits, keyed, and separate per rule.
+  BOOST_TEST(a.fingerprint("jp-my-number", "123456789018").size() == 16u);
+  BOOST_TEST(a.fingerprint("jp-my-number", "123456789018") != b.fingerprint("jp-my-number", "123456789018"));
+  BOOST_TEST(a.fingerprint("jp-my-number", "123456789018") != a.fingerprint("jp-phone", "123456789018"));
+}

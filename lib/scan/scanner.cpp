@@ -25,7 +25,10 @@ void ScanResult::merge(ScanResult&& o) {
 }
 
 void ScanResult::sort() {
-  std::stable_sort(findings.begin(), findings.end(), finding_less);
+  // Each document's findings arrive in offset order and documents mostly in
+  // path order: check before sorting.
+  if (!std::is_sorted(findings.begin(), findings.end(), finding_less))
+    std::stable_sort(findings.begin(), findings.end(), finding_less);
   std::stable_sort(skipped.begin(), skipped.end(),
                    [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
   std::stable_sort(errors.begin(), errors.end(),
@@ -154,13 +157,29 @@ bool line_allows(const char* b, size_t lo, size_t hi, size_t start, size_t end) 
 
 }  // namespace
 
+// A confirmed value waiting for the end of its document, when the field
+// statistics that decide its confidence are known.
+// Adapts a callable to the engine's sink interface.
+template <class F>
+class FnSink : public CandidateSink {
+ public:
+  explicit FnSink(F& f) : f_(f) {}
+  void candidate(const CandidateRef& c) override { f_(c); }
+
+ private:
+  F& f_;
+};
+
 struct DocumentScanner::Pending {
-  Finding f;
   uint32_t rule;
-  int field_ev;
-  int window_ev;
-  std::string stats_key;
+  int8_t field_ev;
+  int8_t window_ev;
   bool allowed;
+  uint32_t field;   // index into the document's field names (0: none)
+  uint32_t stats;   // index into the document's field statistics (UINT32_MAX: none)
+  int64_t record;
+  uint64_t offset, line, column;
+  std::string norm;
 };
 
 DocumentScanner::DocumentScanner(const Engine& engine, const KeywordIndex& keywords,
@@ -290,7 +309,13 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   std::unique_ptr<FieldTracker> tracker;
   DocFormat fmt_kind = format_for_name(path);
   std::vector<Pending> pending;
-  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> stats;  // key#rule -> shaped, valid
+  // Field statistics: per field key and check-digit rule, values of the
+  // rule's shape seen and how many validated.
+  std::unordered_map<std::string, uint32_t> stats_ids;
+  std::vector<std::pair<uint64_t, uint64_t>> stats;  // [id * nrules + rule]
+  std::unordered_map<std::string, uint32_t> field_ids;
+  std::vector<std::string> fields{std::string()};
+  const size_t nrules = rules.size();
   LineCounter lines;
   FieldInfo fi;
   std::string repaired;
@@ -327,18 +352,15 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       }
     }
 
-    cands_.clear();
-    engine_.scan(*scratch_, buf_.data(), begin, cut, cands_);
     hits_.clear();
-    if (!cands_.empty()) {
-      size_t klo = begin > 128 ? begin - 128 : 0;
-      kw_.find(*kw_scratch_, buf_.data(), klo, klo, std::min(len, cut + 64), hits_);
-    }
+    bool hits_ready = false, allow_tag = false;
     lines.start_region(begin);
     size_t tpos = begin;
     const char* b = buf_.data();
-    for (const Candidate& c : cands_) {
+    auto on_candidate = [&](const CandidateRef& c) {
       const Rule& rule = rules[c.rule];
+      bool stats_rule = has_check_digit(rule);
+      if (!c.valid && !stats_rule) return;
       size_t at = std::max(c.start, begin);
       if (tracker) {
         if (at > tpos) {
@@ -352,34 +374,53 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         fi.key.assign(key);
         fi.stats_key.assign(key);
       }
-      if (!fi.stats_key.empty() && has_check_digit(rule)) {
-        auto& st = stats[fi.stats_key + '\x1f' + rule.id];
+      uint32_t stats_id = UINT32_MAX;
+      if (!fi.stats_key.empty() && stats_rule) {
+        auto it = stats_ids.find(fi.stats_key);
+        if (it == stats_ids.end()) {
+          it = stats_ids.emplace(fi.stats_key, static_cast<uint32_t>(stats_ids.size())).first;
+          stats.resize(stats.size() + nrules);
+        }
+        stats_id = it->second;
+        auto& st = stats[stats_id * nrules + c.rule];
         ++st.first;
         st.second += c.valid;
       }
-      if (!c.valid) continue;
-      Pending p;
-      p.rule = c.rule;
-      p.field_ev = name_evidence(fi.key, c.rule);
-      p.window_ev = kw_.window(hits_, b, 0, len, c.start, c.end, c.rule);
-      p.stats_key = fi.stats_key.empty() ? std::string() : fi.stats_key + '\x1f' + rule.id;
-      p.allowed = line_allows(b, 0, len, c.start, c.end);
-      Finding& f = p.f;
-      f.rule = rule.id;
-      f.severity = rule.severity;
-      f.path = path;
-      lines.locate(b, begin, at, f.line, f.column);
-      f.offset = base + c.start;
-      f.has_offset = true;
-      if (tracker) {
-        f.field = fi.field;
-        f.record = fi.record;
+      if (!c.valid) return;
+      if (!hits_ready) {  // keywords are located once per region, when a value needs them
+        size_t klo = begin > 128 ? begin - 128 : 0;
+        kw_.find(*kw_scratch_, b, klo, klo, std::min(len, cut + 64), hits_);
+        allow_tag = std::string_view(b + begin, cut - begin).find("privaudit:allow") !=
+                    std::string_view::npos;
+        hits_ready = true;
       }
-      f.masked = mask_value(c.norm);
-      f.fingerprint = fp_.fingerprint(rule.id, c.norm);
-      f.message = rule.message;
-      pending.push_back(std::move(p));
-    }
+      int field_ev = name_evidence(fi.key, c.rule);
+      int window_ev = kw_.window(hits_, b, 0, len, c.start, c.end, c.rule);
+      // A rule that needs evidence and has none: no finding, whatever follows.
+      if (rule.evidence_required && field_ev <= 0 && window_ev <= 0) return;
+      Pending& p = pending.emplace_back();
+      p.rule = c.rule;
+      p.field_ev = static_cast<int8_t>(field_ev);
+      p.window_ev = static_cast<int8_t>(window_ev);
+      p.stats = stats_id;
+      p.allowed = allow_tag && line_allows(b, 0, len, c.start, c.end);
+      lines.locate(b, begin, at, p.line, p.column);
+      p.offset = base + c.start;
+      p.field = 0;
+      p.record = -1;
+      if (tracker) {
+        auto it = field_ids.find(fi.field);
+        if (it == field_ids.end()) {
+          it = field_ids.emplace(fi.field, static_cast<uint32_t>(fields.size())).first;
+          fields.push_back(fi.field);
+        }
+        p.field = it->second;
+        p.record = fi.record;
+      }
+      p.norm.assign(c.norm);
+    };
+    FnSink<decltype(on_candidate)> sink(on_candidate);
+    engine_.scan(*scratch_, b, begin, cut, sink);
     if (tracker && cut > tpos) tracker->advance(b + tpos, cut - tpos);
     lines.end_region(b, begin, cut);
     if (tracker)
@@ -409,10 +450,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     const Rule& rule = rules[p.rule];
     Confidence conf = Confidence::medium;
     int stat_ev = 0;
-    if (!p.stats_key.empty()) {
-      auto it = stats.find(p.stats_key);
-      if (it != stats.end() && it->second.first >= 10) {
-        double rate = static_cast<double>(it->second.second) / static_cast<double>(it->second.first);
+    if (p.stats != UINT32_MAX) {
+      const auto& st = stats[p.stats * nrules + p.rule];
+      if (st.first >= 10) {
+        double rate = static_cast<double>(st.second) / static_cast<double>(st.first);
         stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
       }
     }
@@ -428,8 +469,20 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       ++out.suppressed;
       continue;
     }
-    p.f.confidence = conf;
-    out.findings.push_back(std::move(p.f));
+    Finding& f = out.findings.emplace_back();
+    f.rule = rule.id;
+    f.severity = rule.severity;
+    f.confidence = conf;
+    f.path = path;
+    f.line = p.line;
+    f.column = p.column;
+    f.offset = p.offset;
+    f.has_offset = true;
+    f.field = fields[p.field];
+    f.record = p.record;
+    f.masked = mask_value(p.norm);
+    f.fingerprint = fp_.fingerprint(rule.id, p.norm);
+    f.message = rule.message;
   }
   ++out.files;
   out.bytes += raw_bytes;

@@ -67,7 +67,6 @@ class DocumentScanner {
   ScanSettings settings_;
   Engine::ScratchPtr scratch_;
   KeywordIndex::ScratchPtr kw_scratch_;
-  std::vector<Candidate> cands_;
   std::vector<KeywordIndex::Hit> hits_;
   std::unordered_map<std::string, int> name_cache_;  // field name + rule -> evidence
   int name_evidence(const std::string& name, uint32_t rule);
