@@ -257,6 +257,24 @@ class PairLinker {
     return ctx_.hash(tuple_);
   }
 
+  // One record's work, computed first (normalising, hashing) and applied to
+  // the tables in a second step, so that a batch of records can prefetch the
+  // table slots it will touch: the tables are far larger than the caches.
+  struct IdHit {
+    const IdColumn* column;
+    uint64_t key;
+    std::string norm;
+    uint32_t name = 0, dob = 0;
+  };
+  struct Pending {
+    uint64_t key_hash;  // 0: a key value is missing
+    uint64_t line, record;
+    size_t first_hit, hits;
+  };
+  static constexpr size_t kBatch = 64;
+  std::vector<Pending> batch_;
+  std::vector<IdHit> hits_;
+
   bool pass(Side side) {
     const TableProfile& t = side == Side::left ? a_ : b_;
     std::string err;
@@ -267,18 +285,14 @@ class PairLinker {
     }
     std::vector<std::string> f;
     uint64_t records = 0;
+    batch_.clear();
+    hits_.clear();
     while (reader->next(f)) {
       ++records;
-      if (uint64_t h = key_hash(side, f)) {
-        bool inserted = false;
-        if (side == Side::left) {
-          ++keys_.find_or_insert(h, inserted).left;
-        } else if (KeyCounts* kc = keys_.find(h)) {
-          ++kc->right;
-        }
-      }
-      identifiers(side, t, *reader, f);
+      prepare(side, *reader, f);
+      if (batch_.size() == kBatch) apply(side, t);
     }
+    apply(side, t);
     if (reader->failed()) {
       out_.errors.push_back({t.path, reader->error()});
       return false;
@@ -287,25 +301,53 @@ class PairLinker {
     return true;
   }
 
-  void identifiers(Side side, const TableProfile& t, const TableReader& reader,
-                   const std::vector<std::string>& f) {
+  // Normalises and hashes what the record contributes: its key tuple and its
+  // valid identifier values (with the record's name and birth date).
+  void prepare(Side side, const TableReader& reader, const std::vector<std::string>& f) {
     const TableRoles& r = roles_[side == Side::left ? 0 : 1];
     auto cell = [&](int c) -> std::string_view {
       return c >= 0 && static_cast<size_t>(c) < f.size() ? std::string_view(f[static_cast<size_t>(c)])
                                                          : std::string_view();
     };
+    Pending p{key_hash(side, f), reader.line(), reader.record(), hits_.size(), 0};
     for (auto& ic : r.ids) {
       std::string norm = valid_identifier(*ic.rule, cell(ic.column));
       if (norm.empty()) continue;
-      uint64_t key = ctx_.hash(ic.rule->id + '\0' + norm);
-      bool inserted = false;
-      IdEntry& e = ids_.find_or_insert(key, inserted);
-      if (ic.slot >= 0) e.mask = static_cast<uint16_t>(e.mask | (1u << ic.slot));
-      if (!ic.conflict) continue;
-      uint32_t name = hash32(ctx_.hash, canonical_value(ValueKind::name, nullptr, cell(r.name_col)));
-      uint32_t dob = hash32(ctx_.hash, canonical_value(ValueKind::date, nullptr, cell(r.dob_col)));
-      check_conflict(side, t, reader, ic, key, norm, e, name, dob);
+      IdHit h{&ic, ctx_.hash(ic.rule->id + '\0' + norm), std::move(norm)};
+      if (ic.conflict) {
+        h.name = hash32(ctx_.hash, canonical_value(ValueKind::name, nullptr, cell(r.name_col)));
+        h.dob = hash32(ctx_.hash, canonical_value(ValueKind::date, nullptr, cell(r.dob_col)));
+      }
+      hits_.push_back(std::move(h));
+      ++p.hits;
     }
+    batch_.push_back(p);
+  }
+
+  // Applies the batch to the tables, in record order.
+  void apply(Side side, const TableProfile& t) {
+    for (auto& p : batch_)
+      if (p.key_hash) keys_.prefetch(p.key_hash);
+    for (auto& h : hits_) ids_.prefetch(h.key);
+    for (auto& p : batch_) {
+      if (p.key_hash) {
+        bool inserted = false;
+        if (side == Side::left) {
+          ++keys_.find_or_insert(p.key_hash, inserted).left;
+        } else if (KeyCounts* kc = keys_.find(p.key_hash)) {
+          ++kc->right;
+        }
+      }
+      for (size_t i = p.first_hit; i < p.first_hit + p.hits; ++i) {
+        const IdHit& h = hits_[i];
+        bool inserted = false;
+        IdEntry& e = ids_.find_or_insert(h.key, inserted);
+        if (h.column->slot >= 0) e.mask = static_cast<uint16_t>(e.mask | (1u << h.column->slot));
+        if (h.column->conflict) check_conflict(side, t, p, h, e);
+      }
+    }
+    batch_.clear();
+    hits_.clear();
   }
 
   bool seen_variant(uint64_t key, uint64_t kind, uint32_t h) {
@@ -315,14 +357,19 @@ class PairLinker {
     return std::find(it->second.begin(), it->second.end(), v) != it->second.end();
   }
 
-  void check_conflict(Side side, const TableProfile& t, const TableReader& reader,
-                      const IdColumn& ic, uint64_t key, const std::string& norm, IdEntry& e,
-                      uint32_t name, uint32_t dob) {
+  // Records the first name and birth date seen for an identifier value, and
+  // reports a record that brings a new, different one.
+  void check_conflict(Side side, const TableProfile& t, const Pending& p, const IdHit& h,
+                      IdEntry& e) {
+    const IdColumn& ic = *h.column;
+    const uint64_t key = h.key;
+    const std::string& norm = h.norm;
+    const uint32_t name = h.name, dob = h.dob;
     if (!(e.mask & kHasPerson)) {
       e.mask = static_cast<uint16_t>(e.mask | kHasPerson | (side == Side::right ? kFirstRight : 0));
       e.name = name;
       e.dob = dob;
-      e.first_record = static_cast<uint32_t>(std::min<uint64_t>(reader.record(), UINT32_MAX));
+      e.first_record = static_cast<uint32_t>(std::min<uint64_t>(p.record, UINT32_MAX));
       return;
     }
     bool name_differs = name && e.name && name != e.name && !seen_variant(key, 1, name);
@@ -345,8 +392,8 @@ class PairLinker {
     fd.severity = Severity::high;
     fd.confidence = Confidence::high;
     fd.path = t.path;
-    fd.line = reader.line();
-    fd.record = static_cast<int64_t>(reader.record());
+    fd.line = p.line;
+    fd.record = static_cast<int64_t>(p.record);
     fd.field = t.columns[static_cast<size_t>(ic.column)].name;
     fd.masked = mask_value(norm);
     fd.fingerprint = ctx_.fp.fingerprint(ic.rule->id, norm);

@@ -216,8 +216,12 @@ std::string light_normalise(std::string_view v) {
 }
 
 std::string normalise_date(std::string_view v) {
-  std::string s = utf8::fold_width(trim_spaces(v));
-  std::string_view t = trim_spaces(s);
+  std::string_view t = trim_spaces(v);
+  std::string s;
+  if (has_non_ascii(t)) {
+    s = utf8::fold_width(t);
+    t = trim_spaces(s);
+  }
   if (t.empty()) return {};
   if (t[0] >= '0' && t[0] <= '9') return parse_gregorian_date(t);
   return parse_era_date(t);
