@@ -447,8 +447,9 @@ class PairLinker {
       f.confidence = Confidence::high;
       f.path = a_.path;
       f.field = s.left;
-      f.message = fmt::format("{} distinct {} value{} in column '{}' also occur in column '{}' of {}",
-                              s.shared_values, s.rule, s.shared_values == 1 ? "" : "s", s.left,
+      bool one = s.shared_values == 1;
+      f.message = fmt::format("{} distinct {} value{} in column '{}' also occur{} in column '{}' of {}",
+                              s.shared_values, s.rule, one ? "" : "s", s.left, one ? "s" : "",
                               s.right, b_.path);
       out_.findings.push_back(std::move(f));
     }

@@ -150,6 +150,16 @@ std::string html(std::string_view s) {
   return out;
 }
 
+// At most `n` code points of `s`, with "…" when cut.
+std::string shorten(const std::string& s, size_t n) {
+  size_t cps = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (cps++ == n) return s.substr(0, i) + "…";
+  }
+  return s;
+}
+
 // Last path component, for node labels.
 std::string base_name(const std::string& p) {
   auto slash = p.find_last_of('/');
@@ -176,6 +186,7 @@ std::string svg_map(const SectionView& v) {
       "<svg class=\"link-map\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
       "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-label=\"Linkability map\">\n",
       w, h);
+  size_t edge = 0;
   for (auto& p : v.pairs) {
     auto ia = index.find(p.left), ib = index.find(p.right);
     if (ia == index.end() || ib == index.end()) continue;
@@ -183,16 +194,24 @@ std::string svg_map(const SectionView& v) {
     auto [x2, y2] = pos[ib->second];
     bool severe = !p.shared.empty() || p.across > 0;
     double width = 1.5 + 6 * std::min(1.0, std::max(0.0, p.rate));
-    s += fmt::format("  <line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"{:.1f}\"/>\n",
-                     x1, y1, x2, y2, severe ? "#c0392b" : "#e67e22", width);
-    std::string label = keys_label(p) + " · " + percent(p.rate);
+    std::string rate = percent(p.rate) + " unique";
     if (!p.shared.empty()) {
       uint64_t n = 0;
       for (auto& sh : p.shared) n += sh.values;
-      label += fmt::format(" · {} shared IDs", n);
+      rate += fmt::format(" · {} shared IDs", n);
     }
-    s += fmt::format("  <text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"11\">{}</text>\n",
-                     (x1 + x2) / 2, (y1 + y2) / 2 - 6, html(label));
+    // Labels sit at 35% or 65% of the edge in turn, so crossing edges do not
+    // stack their labels in the middle; the full key list is the tooltip.
+    double t = edge++ % 2 ? 0.65 : 0.35;
+    double lx = x1 + (x2 - x1) * t, ly = y1 + (y2 - y1) * t;
+    s += fmt::format("  <g><title>{} — {}: {}; {}</title>\n", html(p.left), html(p.right), html(keys_label(p)),
+                     html(rate));
+    s += fmt::format("    <line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"{:.1f}\"/>\n",
+                     x1, y1, x2, y2, severe ? "#c0392b" : "#e67e22", width);
+    s += fmt::format("    <text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"11\" stroke=\"#fff\" "
+                     "stroke-width=\"3\" paint-order=\"stroke\"><tspan x=\"{:.1f}\">{}</tspan>"
+                     "<tspan x=\"{:.1f}\" dy=\"13\">{}</tspan></text>\n  </g>\n",
+                     lx, ly - 4, lx, html(shorten(keys_label(p), 40)), lx, html(rate));
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
     auto [x, y] = pos[i];
