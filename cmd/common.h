@@ -53,5 +53,6 @@ void print_error(const std::string& msg);
 void register_scan(CLI::App& app, int& exit_code);
 void register_rules(CLI::App& app, int& exit_code);
 void register_consent(CLI::App& app, int& exit_code);
+void register_link(CLI::App& app, int& exit_code);
 
 }  // namespace privaudit::cli

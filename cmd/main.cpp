@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   register_scan(app, exit_code);
   register_rules(app, exit_code);
   register_consent(app, exit_code);
+  register_link(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -124,12 +124,13 @@ std::string render_text(const Report& r, bool color) {
     if (f.record >= 0) extra += fmt::format(" record={}", f.record);
     // Findings of risk, link and consent are explained by their message.
     if (r.command != "scan" && !f.message.empty()) extra += " — " + f.message;
+    std::string masked = f.masked.empty() ? std::string() : " " + f.masked;
     if (color)
-      out += fmt::format("\x1b[35m{}\x1b[0m: {}{}\x1b[0m ({}, {}) {}{}\n", loc, severity_color(f.severity),
-                         f.rule, to_string(f.severity), to_string(f.confidence), f.masked, extra);
+      out += fmt::format("\x1b[35m{}\x1b[0m: {}{}\x1b[0m ({}, {}){}{}\n", loc, severity_color(f.severity),
+                         f.rule, to_string(f.severity), to_string(f.confidence), masked, extra);
     else
-      out += fmt::format("{}: {} ({}, {}) {}{}\n", loc, f.rule, to_string(f.severity),
-                         to_string(f.confidence), f.masked, extra);
+      out += fmt::format("{}: {} ({}, {}){}{}\n", loc, f.rule, to_string(f.severity),
+                         to_string(f.confidence), masked, extra);
   }
   for (auto& [name, json] : r.sections) out += render_section_text(name, json);
   for (auto& e : r.errors) out += fmt::format("error: {}: {}\n", e.path, e.error);

@@ -1,6 +1,7 @@
 #include "report/sections.h"
 
 #include "report/consent_section.h"
+#include "link/render.h"
 
 namespace privaudit {
 
@@ -8,16 +9,19 @@ namespace privaudit {
 //   if (name == "risk") return risk::render_text(json);
 std::string render_section_text(std::string_view name, std::string_view json) {
   if (name == "consent") return render_consent_text(json);
+  if (name == "link") return link::render_text(json);
   return {};
 }
 
 std::string render_section_html(std::string_view name, std::string_view json) {
   if (name == "consent") return render_consent_html(json);
+  if (name == "link") return link::render_html(json);
   return {};
 }
 
 std::string render_section_markdown(std::string_view name, std::string_view json) {
   if (name == "consent") return render_consent_markdown(json);
+  if (name == "link") return link::render_markdown(json);
   return {};
 }
 

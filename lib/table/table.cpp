@@ -179,9 +179,9 @@ int TableReader::column_index(std::string_view name) const {
 bool TableReader::read_csv_record(std::vector<std::string>& fields, bool& ok) {
   fields.clear();
   ok = true;
-  // Compact what was consumed once it outweighs the rest, so memory holds
-  // about one record plus one chunk without moving bytes for every record.
-  if (pos_ > kChunk && pos_ * 2 > buf_.size()) {
+  // Compact what was consumed once it is at least half the buffer, so memory
+  // holds about one record plus one chunk and each byte moves O(1) times.
+  if (pos_ > 0 && pos_ * 2 >= buf_.size()) {
     buf_.erase(0, pos_);
     pos_ = 0;
   }
@@ -189,13 +189,14 @@ bool TableReader::read_csv_record(std::vector<std::string>& fields, bool& ok) {
   record_line_ = line_;
   std::string cur;
   bool in_q = false, was_quoted = false, any = false;
+  const size_t start = pos_;
   size_t i = pos_;
   for (;;) {
     if (i >= buf_.size()) {
       if (!fill()) break;
       continue;
     }
-    if (i - pos_ > opts_.max_record_bytes) {
+    if (i - start > opts_.max_record_bytes) {
       problem(fmt::format("line {}: record larger than {} bytes", record_line_, opts_.max_record_bytes));
       ok = false;
       // Skip to the next newline outside this record.
