@@ -22,6 +22,20 @@ bool looks_like_data(const std::string& s) {
 }
 }  // namespace
 
+uint64_t fnv1a(std::string_view s, uint64_t h) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+uint64_t FieldTracker::stats_id() {
+  FieldInfo fi;
+  current(fi);
+  return fi.stats_key.empty() ? 0 : fnv1a(fi.stats_key) | 1;
+}
+
 // ------------------------------------------------------------------- CSV
 
 CsvTracker::CsvTracker(char delimiter, const char* sample, size_t n) : delim_(delimiter) {
@@ -152,7 +166,10 @@ void JsonTracker::advance(const char* p, size_t n) {
         escape_ = true;
       } else if (c == '"') {
         in_string_ = false;
-        if (is_key_ && !stack_.empty() && depth_ <= kMaxDepth) stack_.back().key = keybuf_;
+        if (is_key_ && !stack_.empty() && depth_ <= kMaxDepth) {
+          stack_.back().key = keybuf_;
+          stack_.back().key_hash = fnv1a(keybuf_);
+        }
       } else if (c == '\n') {
         bad("unterminated string");
         in_string_ = false;
@@ -197,6 +214,7 @@ void JsonTracker::advance(const char* p, size_t n) {
           if (stack_.back().object) {
             expect_key_ = true;
             stack_.back().key.clear();
+            stack_.back().key_hash = 0;
           } else {
             ++stack_.back().index;
           }
@@ -215,6 +233,15 @@ void JsonTracker::advance(const char* p, size_t n) {
         break;
     }
   }
+}
+
+uint64_t JsonTracker::stats_id() {
+  uint64_t h = 1469598103934665603ULL;
+  for (auto& f : stack_) {
+    h = (h ^ (f.object ? f.key_hash : 0x2a)) * 1099511628211ULL;  // '*' for any array index
+    h = (h ^ 0x2f) * 1099511628211ULL;
+  }
+  return stack_.empty() ? 0 : h | 1;
 }
 
 void JsonTracker::current(FieldInfo& out) {

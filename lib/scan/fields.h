@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace privaudit {
@@ -23,12 +24,18 @@ class FieldTracker {
   virtual void advance(const char* p, size_t n) = 0;
   // The field at the current position.
   virtual void current(FieldInfo& out) = 0;
+  // A number naming the current field for statistics (0: none), cheaper than
+  // current(): values of one column or key share it.
+  virtual uint64_t stats_id();
   // A value that looks like an identifier was seen at the current position
   // (the CSV tracker uses it to tell a header row from a data row).
   virtual void saw_value() {}
   // Problems found (malformed JSONL lines), drained by the caller.
   std::vector<std::string> problems;
 };
+
+// FNV-1a, for naming fields by number.
+uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL);
 
 // CSV/TSV with RFC 4180 quoting. `delimiter` 0 = detect from `sample` (the
 // first bytes of the document).
@@ -37,6 +44,7 @@ class CsvTracker : public FieldTracker {
   CsvTracker(char delimiter, const char* sample, size_t n);
   void advance(const char* p, size_t n) override;
   void current(FieldInfo& out) override;
+  uint64_t stats_id() override { return col_ + 1; }
   void saw_value() override;
   char delimiter() const { return delim_; }
 
@@ -60,12 +68,14 @@ class JsonTracker : public FieldTracker {
   explicit JsonTracker(bool lines);
   void advance(const char* p, size_t n) override;
   void current(FieldInfo& out) override;
+  uint64_t stats_id() override;
 
  private:
   struct Frame {
     bool object;
     std::string key;
     int64_t index;
+    uint64_t key_hash = 0;
   };
   bool lines_;
   std::vector<Frame> stack_;

@@ -311,7 +311,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   std::vector<Pending> pending;
   // Field statistics: per field key and check-digit rule, values of the
   // rule's shape seen and how many validated.
-  std::unordered_map<std::string, uint32_t> stats_ids;
+  std::unordered_map<uint64_t, uint32_t> stats_ids;
   std::vector<std::pair<uint64_t, uint64_t>> stats;  // [id * nrules + rule]
   std::unordered_map<std::string, uint32_t> field_ids;
   std::vector<std::string> fields{std::string()};
@@ -362,23 +362,23 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       bool stats_rule = has_check_digit(rule);
       if (!c.valid && !stats_rule) return;
       size_t at = std::max(c.start, begin);
+      uint64_t sid = 0;
       if (tracker) {
         if (at > tpos) {
           tracker->advance(b + tpos, at - tpos);
           tpos = at;
         }
-        if (c.valid) tracker->saw_value();
-        tracker->current(fi);
+        sid = tracker->stats_id();
       } else {
         std::string_view key = log_field_key(b, 0, c.start);
-        fi.key.assign(key);
-        fi.stats_key.assign(key);
+        sid = key.empty() ? 0 : fnv1a(key) | 1;
+        if (c.valid) fi.key.assign(key);
       }
       uint32_t stats_id = UINT32_MAX;
-      if (!fi.stats_key.empty() && stats_rule) {
-        auto it = stats_ids.find(fi.stats_key);
+      if (sid != 0 && stats_rule) {
+        auto it = stats_ids.find(sid);
         if (it == stats_ids.end()) {
-          it = stats_ids.emplace(fi.stats_key, static_cast<uint32_t>(stats_ids.size())).first;
+          it = stats_ids.emplace(sid, static_cast<uint32_t>(stats_ids.size())).first;
           stats.resize(stats.size() + nrules);
         }
         stats_id = it->second;
@@ -387,6 +387,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         st.second += c.valid;
       }
       if (!c.valid) return;
+      if (tracker) {
+        tracker->saw_value();
+        tracker->current(fi);
+      }
       if (!hits_ready) {  // keywords are located once per region, when a value needs them
         size_t klo = begin > 128 ? begin - 128 : 0;
         kw_.find(*kw_scratch_, b, klo, klo, std::min(len, cut + 64), hits_);
