@@ -15,7 +15,8 @@ void print_error(const std::string& msg) { std::fprintf(stderr, "privaudit: erro
 void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--format", o.format, "Report format: text, json, jsonl, sarif, html, markdown (default: from -o's extension, else text)");
   app.add_option("-o,--output", o.output, "Write the report to FILE (default: stdout)");
-  app.add_option("--report", o.reports, "Also write FORMAT=FILE (repeatable)");
+  app.add_option("--report", o.reports, "Also write FORMAT=FILE (repeatable)")
+      ->allow_extra_args(false);
   app.add_flag("-q,--quiet", o.quiet, "No summary on stderr");
   app.add_flag("--no-color", o.no_color, "No colour in text output (NO_COLOR is honoured too)");
   app.add_option("-j,--threads", o.threads, "Worker threads (default: all cores)");
@@ -24,9 +25,10 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
 }
 
 void add_rule_options(CLI::App& app, RuleOptions& o) {
-  app.add_option("--rules", o.rule_paths, "Rule file or folder; adds rules or overrides by id (repeatable)");
-  app.add_option("--enable", o.enable, "Only these rule ids or tags (repeatable)");
-  app.add_option("--disable", o.disable, "Disable rule ids or tags (repeatable)");
+  app.add_option("--rules", o.rule_paths, "Rule file or folder; adds rules or overrides by id (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--enable", o.enable, "Only these rule ids or tags (repeatable)")->allow_extra_args(false);
+  app.add_option("--disable", o.disable, "Disable rule ids or tags (repeatable)")->allow_extra_args(false);
 }
 
 bool load_rules(const RuleOptions& o, std::vector<Rule>& rules) {
@@ -63,6 +65,25 @@ bool write_to(const std::string& path, const std::string& data) {
   return static_cast<bool>(out);
 }
 }  // namespace
+
+bool check_output_options(const CommonOptions& o) {
+  if (!o.format.empty() && !known_format(o.format)) {
+    print_error("--format: unknown format '" + o.format + "' (text, json, jsonl, sarif, html, markdown)");
+    return false;
+  }
+  for (auto& spec : o.reports) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos || eq + 1 == spec.size()) {
+      print_error("--report: expected FORMAT=FILE, not '" + spec + "'");
+      return false;
+    }
+    if (!known_format(spec.substr(0, eq))) {
+      print_error("--report: unknown format '" + spec.substr(0, eq) + "' (text, json, jsonl, sarif, html, markdown)");
+      return false;
+    }
+  }
+  return true;
+}
 
 bool write_reports(const Report& r, const CommonOptions& o) {
   std::string fmt = o.format;

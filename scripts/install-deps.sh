@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libcli11-dev libfmt-dev libsimdjson-dev libarchive-dev libboost-test-dev
       libvectorscan-dev libssl-dev libuchardet-dev libexpat1-dev
-      mandoc ripgrep time)
+      mandoc ripgrep time
+      chromium fonts-noto-cjk)  # chromium: headless HTML report test and docs/report.png
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
