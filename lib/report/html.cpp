@@ -46,8 +46,9 @@ figcaption{font-weight:600;margin-bottom:.3rem}
 svg text{fill:var(--fg);font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+th{white-space:nowrap}td code{white-space:nowrap}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-td.path{word-break:break-all}
+td.path{word-break:break-all;min-width:14rem}
 code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .sev-badge{display:inline-block;padding:0 .45rem;border-radius:999px;color:#fff;font-size:.8rem;background:var(--c)}
 th button{all:unset;cursor:pointer;font-weight:600}
