@@ -237,6 +237,8 @@ bool parse_report_json(std::string_view json, Report& out, std::string& error) {
     error = "no \"schema\" key: not a privaudit JSON report";
     return false;
   }
+  if (r.tool_version.empty()) r.tool_version = PRIVAUDIT_VERSION;
+  if (r.command.empty()) r.command = "scan";
   out = std::move(r);
   return true;
 }
