@@ -255,7 +255,9 @@ void findings_table(std::string& o, const Report& r) {
     o += f.column ? fmt::format("<td class=\"num\">{}</td>", f.column) : "<td class=\"num\"></td>";
     o += "<td>" + html_escape(f.field) + "</td>";
     o += f.record >= 0 ? fmt::format("<td class=\"num\">{}</td>", f.record) : "<td class=\"num\"></td>";
-    o += "<td class=\"mono\">" + html_escape(f.masked) + "</td><td class=\"mono\">" + html_escape(f.fingerprint) +
+    // Computed findings (risk-, link-, consent-) have a message, not a value.
+    o += f.masked.empty() ? "<td>" + html_escape(f.message) + "</td>" : "<td class=\"mono\">" + html_escape(f.masked) + "</td>";
+    o += "<td class=\"mono\">" + html_escape(f.fingerprint) +
          "</td></tr>\n";
   }
   o += "</tbody></table></div>\n";

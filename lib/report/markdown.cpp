@@ -57,13 +57,13 @@ void top_findings(std::string& o, const Report& r) {
                    [&](size_t a, size_t b) { return r.findings[a].severity > r.findings[b].severity; });
   size_t n = std::min(order.size(), kTop);
   o += fmt::format("### {} findings\n\n", n < order.size() ? fmt::format("Top {}", n) : std::string("All"));
-  o += "| Severity | Rule | Location | Field | Masked value | Confidence |\n|---|---|---|---|---|---|\n";
+  o += "| Severity | Rule | Location | Field | Masked value (or message) | Confidence |\n|---|---|---|---|---|---|\n";
   for (size_t i = 0; i < n; ++i) {
     const Finding& f = r.findings[order[i]];
     std::string field = markdown_escape(f.field);
     if (f.record >= 0) field += fmt::format("{}record {}", field.empty() ? "" : ", ", f.record);
     o += fmt::format("| {} | {} | {} | {} | {} | {} |\n", to_string(f.severity), markdown_escape(f.rule), location(f),
-                     field, markdown_escape(f.masked), to_string(f.confidence));
+                     field, markdown_escape(f.masked.empty() ? f.message : f.masked), to_string(f.confidence));
   }
   if (n < order.size()) o += fmt::format("\n…and {} more: see the full report.\n", order.size() - n);
   o += "\n";
