@@ -191,7 +191,9 @@ void write_result(JsonWriter& w, const Finding& f, size_t rule_index) {
   w.key("level").value(sarif_level(f.severity));
   w.key("message").begin_object().key("text").value(finding_text(f)).end_object();
   w.key("locations").begin_array();
-  write_location(w, f.path, f.line, f.column, code_points(f.masked));
+  // GitHub shows no result without a start line: a finding with no line
+  // (a spreadsheet cell, a database row) points at line 1.
+  write_location(w, f.path, f.line ? f.line : 1, f.column, code_points(f.masked));
   w.end_array();
   if (!f.fingerprint.empty())
     w.key("partialFingerprints").begin_object().key("privaudit/v1").value(f.fingerprint).end_object();
@@ -213,7 +215,7 @@ void write_aggregate(JsonWriter& w, const Finding& first, size_t rule_index, uin
                                  count, distinct, what, first.masked, first.line);
   w.key("message").begin_object().key("text").value(text).end_object();
   w.key("locations").begin_array();
-  write_location(w, first.path, first.line, first.column, code_points(first.masked));
+  write_location(w, first.path, first.line ? first.line : 1, first.column, code_points(first.masked));
   w.end_array();
   w.key("partialFingerprints").begin_object().key("privaudit/v1").value("aggregate-" + fnv_hex(first.rule, first.path)).end_object();
   write_result_props(w, first);
