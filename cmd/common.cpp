@@ -27,8 +27,10 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
 void add_rule_options(CLI::App& app, RuleOptions& o) {
   app.add_option("--rules", o.rule_paths, "Rule file or folder; adds rules or overrides by id (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--enable", o.enable, "Only these rule ids or tags (repeatable)")->allow_extra_args(false);
-  app.add_option("--disable", o.disable, "Disable rule ids or tags (repeatable)")->allow_extra_args(false);
+  app.add_option("--enable", o.enable, "Only these rule ids or tags (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--disable", o.disable, "Disable rule ids or tags (repeatable)")
+      ->allow_extra_args(false);
 }
 
 bool load_rules(const RuleOptions& o, std::vector<Rule>& rules) {

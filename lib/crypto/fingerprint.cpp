@@ -1,10 +1,12 @@
 #include "crypto/fingerprint.h"
 
+#define OPENSSL_SUPPRESS_DEPRECATED  // SHA256_* is the fast path for precomputed HMAC pads
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -54,12 +56,37 @@ bool Fingerprinter::from_options(const std::string& key_file, Fingerprinter& out
   return true;
 }
 
+static_assert(sizeof(SHA256_CTX) <= 128, "SHA256_CTX fits the saved state");
+
+Fingerprinter::Fingerprinter(std::string key, bool user_supplied)
+    : key_(std::move(key)), user_supplied_(user_supplied) {
+  unsigned char k[SHA256_CBLOCK] = {0};
+  if (key_.size() > SHA256_CBLOCK)
+    SHA256(reinterpret_cast<const unsigned char*>(key_.data()), key_.size(), k);
+  else
+    std::memcpy(k, key_.data(), key_.size());
+  unsigned char pad[SHA256_CBLOCK];
+  SHA256_CTX ctx;
+  for (size_t i = 0; i < SHA256_CBLOCK; ++i) pad[i] = k[i] ^ 0x36;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, pad, sizeof pad);
+  std::memcpy(inner_.bytes, &ctx, sizeof ctx);
+  for (size_t i = 0; i < SHA256_CBLOCK; ++i) pad[i] = k[i] ^ 0x5c;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, pad, sizeof pad);
+  std::memcpy(outer_.bytes, &ctx, sizeof ctx);
+}
+
 std::string Fingerprinter::hmac(std::string_view message) const {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), md, &len);
-  return std::string(reinterpret_cast<char*>(md), len);
+  SHA256_CTX ctx;
+  unsigned char ih[SHA256_DIGEST_LENGTH], md[SHA256_DIGEST_LENGTH];
+  std::memcpy(&ctx, inner_.bytes, sizeof ctx);
+  SHA256_Update(&ctx, message.data(), message.size());
+  SHA256_Final(ih, &ctx);
+  std::memcpy(&ctx, outer_.bytes, sizeof ctx);
+  SHA256_Update(&ctx, ih, sizeof ih);
+  SHA256_Final(md, &ctx);
+  return std::string(reinterpret_cast<char*>(md), sizeof md);
 }
 
 std::string Fingerprinter::fingerprint(std::string_view rule, std::string_view value) const {

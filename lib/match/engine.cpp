@@ -13,7 +13,7 @@ namespace privaudit {
 
 namespace {
 
-constexpr size_t kMaxRunDigits = 24;  // longer runs can be no identifier
+constexpr uint32_t kMaxRunDigits = 24;  // longer runs can be no identifier
 constexpr size_t kMaxTokenRuns = 16;
 
 bool is_digit_validator(const Rule& r) {
@@ -59,18 +59,9 @@ class Engine::Scratch {
     size_t from, to;
   };
   std::vector<SomMatch> som;
-  // Digit-run token being built.
-  struct Run {
-    size_t start, end;
-    uint8_t ndigits;
-    bool overflow;
-    char digits[kMaxRunDigits];
-  };
-  Run runs[kMaxTokenRuns];
-  size_t nruns = 0;
-  uint32_t sep = 0;
   std::string norm;
-  std::vector<Candidate> tmp;
+  std::vector<Candidate> pcands;  // confirmed pattern-rule candidates, by start
+  size_t pnext = 0;               // next of pcands to hand out
   ~Scratch() {
     if (hs) hs_free_scratch(hs);
   }
@@ -105,14 +96,30 @@ std::unique_ptr<Engine> Engine::build(std::vector<Rule> rules, std::string& erro
   for (uint32_t i = 0; i < e->rules_.size(); ++i) {
     const Rule& r = e->rules_[i];
     if (r.has_digits()) {
-      DigitRule d{i, r.digits.lengths, r.digits.groupings};
-      for (int l : d.lengths) e->max_digits_ = std::max(e->max_digits_, static_cast<size_t>(l));
-      for (auto& g : d.groupings) {
-        int sum = 0;
-        for (int x : g) sum += x;
-        e->max_digits_ = std::max(e->max_digits_, static_cast<size_t>(sum));
+      e->has_digit_rules_ = true;
+      for (int l : r.digits.lengths) {
+        auto n = static_cast<size_t>(l);
+        if (e->by_length_.size() <= n) e->by_length_.resize(n + 1);
+        e->by_length_[n].push_back(i);
+        e->max_digits_ = std::max(e->max_digits_, n);
       }
-      e->digit_rules_.push_back(std::move(d));
+      for (auto& g : r.digits.groupings) {
+        uint64_t key = g.size();
+        size_t sum = 0;
+        for (int x : g) {
+          key = (key << 5) | static_cast<uint64_t>(x);
+          sum += static_cast<size_t>(x);
+        }
+        e->max_digits_ = std::max(e->max_digits_, sum);
+        e->max_groups_ = std::max(e->max_groups_, g.size());
+        auto it = std::find_if(e->by_grouping_.begin(), e->by_grouping_.end(),
+                               [&](auto& p) { return p.first == key; });
+        if (it == e->by_grouping_.end()) {
+          e->by_grouping_.push_back({key, {}});
+          it = e->by_grouping_.end() - 1;
+        }
+        it->second.push_back(i);
+      }
       continue;
     }
     // Pattern rule: one SOM database of its own patterns for confirmation.
@@ -173,15 +180,55 @@ Engine::ScratchPtr Engine::make_scratch() const {
   return s;
 }
 
+const std::vector<uint32_t>* Engine::rules_for(const size_t* groups, size_t n) const {
+  if (n == 1) {
+    size_t l = groups[0];
+    return l < by_length_.size() && !by_length_[l].empty() ? &by_length_[l] : nullptr;
+  }
+  if (n > max_groups_) return nullptr;
+  uint64_t key = n;
+  for (size_t k = 0; k < n; ++k) {
+    if (groups[k] >= 32) return nullptr;
+    key = (key << 5) | groups[k];
+  }
+  for (auto& [k, rules] : by_grouping_)
+    if (k == key) return &rules;
+  return nullptr;
+}
+
+namespace {
+// Hands out pattern candidates (already sorted) that start before `pos`.
+void flush_patterns(std::vector<Candidate>& pc, size_t& next, size_t pos, CandidateSink& sink) {
+  while (next < pc.size() && pc[next].start < pos) {
+    const Candidate& c = pc[next++];
+    sink.candidate({c.rule, c.start, c.end, c.norm, c.valid});
+  }
+}
+
+class VectorSink : public CandidateSink {
+ public:
+  explicit VectorSink(std::vector<Candidate>& out) : out_(out) {}
+  void candidate(const CandidateRef& c) override {
+    out_.push_back({c.rule, c.start, c.end, std::string(c.norm), c.valid});
+  }
+
+ private:
+  std::vector<Candidate>& out_;
+};
+}  // namespace
+
+void Engine::scan(Scratch& s, const char* buf, size_t begin, size_t end, CandidateSink& sink) const {
+  s.pcands.clear();
+  s.pnext = 0;
+  if (prefilter_db_) pattern_pass(s, buf, begin, end);
+  if (has_digit_rules_) digit_pass(s, buf, begin, end, sink);
+  flush_patterns(s.pcands, s.pnext, SIZE_MAX, sink);
+}
+
 void Engine::scan(Scratch& s, const char* buf, size_t begin, size_t end,
                   std::vector<Candidate>& out) const {
-  size_t first = out.size();
-  if (!digit_rules_.empty()) digit_pass(s, buf, begin, end, out);
-  if (prefilter_db_) pattern_pass(s, buf, begin, end, out);
-  std::sort(out.begin() + static_cast<ptrdiff_t>(first), out.end(),
-            [](const Candidate& a, const Candidate& b) {
-              return a.start != b.start ? a.start < b.start : a.rule < b.rule;
-            });
+  VectorSink sink(out);
+  scan(s, buf, begin, end, sink);
 }
 
 // ---------------------------------------------------------------- digit pass
@@ -231,57 +278,71 @@ inline bool glued_right(const unsigned char* b, size_t end, size_t pos) {
 }  // namespace
 
 void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
-                        std::vector<Candidate>& out) const {
+                        CandidateSink& sink) const {
   const auto* b = reinterpret_cast<const unsigned char*>(cbuf);
-  s.nruns = 0;
-  s.sep = 0;
+  // The token being built: digit runs joined by one consistent separator.
+  struct Run {
+    size_t start, end;
+    uint32_t ndigits;
+    bool fullwidth;
+  };
+  Run runs[kMaxTokenRuns];
+  size_t nruns = 0;
+  uint32_t sep = 0;
+  std::string& norm = s.norm;
+
+  auto append_digits = [&](const Run& r) {
+    if (!r.fullwidth) {
+      norm.append(cbuf + r.start, r.end - r.start);
+      return;
+    }
+    for (size_t q = r.start; q < r.end;) {
+      if (b[q] < 0x80) norm.push_back(static_cast<char>(b[q++]));
+      else { norm.push_back(static_cast<char>('0' + (b[q + 2] - 0x90))); q += 3; }
+    }
+  };
 
   // Emits the candidates of runs[i, i+n) when its shape fits a rule. Returns
   // true when some candidate validated. `keep_invalid`: emit shape matches
   // that fail validation (for field statistics).
   auto emit = [&](size_t i, size_t n, bool keep_invalid) -> bool {
+    size_t groups[kMaxTokenRuns];
     size_t total = 0;
-    for (size_t k = i; k < i + n; ++k) {
-      if (s.runs[k].overflow) return false;
-      total += s.runs[k].ndigits;
+    for (size_t k = 0; k < n; ++k) {
+      groups[k] = runs[i + k].ndigits;
+      total += groups[k];
     }
     if (total > max_digits_) return false;
-    s.norm.clear();
-    for (size_t k = i; k < i + n; ++k) s.norm.append(s.runs[k].digits, s.runs[k].ndigits);
+    if (n == 1) groups[0] = total;
+    const std::vector<uint32_t>* fit = rules_for(groups, n);
+    if (!fit) return false;
+    norm.clear();
+    for (size_t k = i; k < i + n; ++k) append_digits(runs[k]);
+    bool valid[8];
     bool any_valid = false;
-    size_t mark = out.size();
-    for (const DigitRule& dr : digit_rules_) {
-      bool shape = false;
-      if (n == 1) {
-        shape = std::find(dr.lengths.begin(), dr.lengths.end(), static_cast<int>(total)) !=
-                dr.lengths.end();
-      } else {
-        for (auto& g : dr.groupings) {
-          if (g.size() != n) continue;
-          bool ok = true;
-          for (size_t k = 0; k < n && ok; ++k) ok = g[k] == s.runs[i + k].ndigits;
-          if (ok) { shape = true; break; }
-        }
-      }
-      if (!shape) continue;
-      const Rule& r = rules_[dr.rule];
-      bool valid = r.validator ? r.validator(s.norm) : true;
-      any_valid |= valid;
-      if (valid || keep_invalid)
-        out.push_back({dr.rule, s.runs[i].start, s.runs[i + n - 1].end, s.norm, valid});
+    size_t m = std::min(fit->size(), size_t{8});
+    for (size_t k = 0; k < m; ++k) {
+      const Rule& r = rules_[(*fit)[k]];
+      valid[k] = r.validator ? r.validator(norm) : true;
+      any_valid |= valid[k];
     }
-    if (!any_valid && !keep_invalid) out.resize(mark);
+    if (!any_valid && !keep_invalid) return false;
+    size_t start = runs[i].start, stop = runs[i + n - 1].end;
+    flush_patterns(s.pcands, s.pnext, start + 1, sink);
+    for (size_t k = 0; k < m; ++k)
+      if (valid[k] || keep_invalid) sink.candidate({(*fit)[k], start, stop, norm, valid[k]});
     return any_valid;
   };
 
   auto finalize = [&]() {
-    size_t n = s.nruns;
+    size_t n = nruns;
+    nruns = 0;
     if (n == 0) return;
-    bool left_ok = !glued_left(b, 0, s.runs[0].start);
-    bool right_ok = !glued_right(b, end, s.runs[n - 1].end);
+    bool left_ok = !glued_left(b, 0, runs[0].start);
+    bool right_ok = !glued_right(b, end, runs[n - 1].end);
     bool whole_valid = false;
     if (left_ok && right_ok) whole_valid = emit(0, n, true);
-    if (!whole_valid && n > 1 && utf8::is_space_separator(s.sep)) {
+    if (!whole_valid && n > 1 && utf8::is_space_separator(sep)) {
       // Space-separated digit groups: values may sit side by side ("123456789018
       // 210987654321") or inside a longer list; try the longest fitting span.
       size_t i = 0;
@@ -300,50 +361,56 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
         if (!found) ++i;
       }
     }
-    s.nruns = 0;
-    s.sep = 0;
+    sep = 0;
   };
 
-  // Parses the digit run at p (p < end, b[p] is a digit or 0xEF); returns the
+  // A byte that may start a separator (space, '-', or a multibyte one).
+  auto may_separate = [&](size_t q) {
+    if (q >= end) return false;
+    unsigned char c = b[q];
+    return c == ' ' || c == '-' || c == 0xE2 || c == 0xE3 || c == 0xEF;
+  };
+
+  // Handles the digit run at p (b[p] is a digit or 0xEF); returns the
   // position after it, or p + 1 when p holds no digit.
-  auto on_candidate = [&](size_t p) -> size_t {
+  auto on_run = [&](size_t p) -> size_t {
     size_t q = p;
-    Scratch::Run run{};
-    run.start = p;
-    while (q < end) {
-      unsigned char c = b[q];
-      char d;
-      if (utf8::is_ascii_digit(c)) {
-        d = static_cast<char>(c);
-        q += 1;
-      } else if (c == 0xEF && q + 2 < end && utf8::is_fullwidth_digit(b + q)) {
-        d = static_cast<char>('0' + (b[q + 2] - 0x90));
-        q += 3;
-      } else {
-        break;
+    uint32_t nd = 0;
+    bool fw = false;
+    for (;;) {
+      while (q < end && utf8::is_ascii_digit(b[q])) {
+        ++q;
+        ++nd;
       }
-      if (run.ndigits < kMaxRunDigits)
-        run.digits[run.ndigits++] = d;
-      else
-        run.overflow = true;
+      if (q + 2 < end && b[q] == 0xEF && utf8::is_fullwidth_digit(b + q)) {
+        q += 3;
+        ++nd;
+        fw = true;
+        continue;
+      }
+      break;
     }
     if (q == p) return p + 1;  // 0xEF that is no digit
-    run.end = q;
-    // Join to the token when exactly one separator, the same as before, lies
-    // between the previous run and this one.
-    if (s.nruns > 0) {
-      size_t gap_from = s.runs[s.nruns - 1].end;
+    if (nd > kMaxRunDigits) nd = kMaxRunDigits + 100;  // too long for any value
+    // Join the token when exactly one separator, the same as before, lies
+    // between its last run and this one.
+    if (nruns > 0) {
+      size_t gap = runs[nruns - 1].end;
       uint32_t cp = 0;
-      size_t len = utf8::separator_at(b + gap_from, p - gap_from, cp);
-      bool joined = len != 0 && gap_from + len == p && (s.sep == 0 || s.sep == cp);
-      if (joined && s.nruns < kMaxTokenRuns) {
-        s.sep = cp;
-        s.runs[s.nruns++] = run;
+      size_t len = p - gap <= 3 ? utf8::separator_at(b + gap, p - gap, cp) : 0;
+      if (len != 0 && gap + len == p && (sep == 0 || sep == cp) && nruns < kMaxTokenRuns) {
+        sep = cp;
+        runs[nruns++] = {p, q, nd, fw};
         return q;
       }
       finalize();
     }
-    s.runs[s.nruns++] = run;
+    // A lone run that no separator follows and no rule's length fits is
+    // nothing: skip the token machinery.
+    if (!may_separate(q) && (nd >= by_length_.size() || by_length_[nd].empty())) return q;
+    runs[0] = {p, q, nd, fw};
+    nruns = 1;
+    sep = 0;
     return q;
   };
 
@@ -365,7 +432,7 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
     }
     while (m) {
       size_t p = blk + static_cast<size_t>(__builtin_ctzll(m));
-      next = on_candidate(p);
+      next = on_run(p);
       size_t rel = next - blk;
       if (rel >= 64) break;
       m &= ~uint64_t{0} << rel;
@@ -376,8 +443,8 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
 
 // -------------------------------------------------------------- pattern pass
 
-void Engine::pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end,
-                          std::vector<Candidate>& out) const {
+void Engine::pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end) const {
+  std::vector<Candidate>& out = s.pcands;
   s.hits.clear();
   // Scan from the start of the buffer so patterns see their left context;
   // hits ending inside the context were reported by the previous call.
@@ -431,6 +498,9 @@ void Engine::pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end,
       out.push_back(std::move(c));
     }
   }
+  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
+    return a.start != b.start ? a.start < b.start : a.rule < b.rule;
+  });
 }
 
 }  // namespace privaudit

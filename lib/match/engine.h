@@ -27,6 +27,22 @@ struct Candidate {
   bool valid = false;  // passed the rule's validator (or the rule has none)
 };
 
+// A candidate as the engine reports it: `norm` points into engine memory and
+// lives until the call returns.
+struct CandidateRef {
+  uint32_t rule;
+  size_t start, end;
+  std::string_view norm;
+  bool valid;
+};
+
+// Receives candidates in increasing start order.
+class CandidateSink {
+ public:
+  virtual ~CandidateSink() = default;
+  virtual void candidate(const CandidateRef& c) = 0;
+};
+
 class Engine {
  public:
   // Compiles the rules; on failure returns nullptr and names the rule.
@@ -47,9 +63,11 @@ class Engine {
 
   // Scans buf[begin, end). buf[0, begin) is left context, already scanned;
   // end must not split a value (the caller cuts after a character that cannot
-  // be part of one, or at end of input). buf must be readable up to end + 64.
-  // Appends candidates (valid or not: invalid ones feed field statistics)
-  // sorted by start.
+  // be part of one, or at end of input). Hands every candidate (valid or not:
+  // invalid ones have the shape of a rule and feed field statistics) to the
+  // sink in increasing start order.
+  void scan(Scratch& scratch, const char* buf, size_t begin, size_t end, CandidateSink& sink) const;
+  // The same, collected into a vector.
   void scan(Scratch& scratch, const char* buf, size_t begin, size_t end,
             std::vector<Candidate>& out) const;
 
@@ -58,11 +76,12 @@ class Engine {
 
  private:
   Engine() = default;
-  struct DigitRule {
-    uint32_t rule;
-    std::vector<int> lengths;
-    std::vector<std::vector<int>> groupings;
-  };
+  // Which digit rules a shape fits: by ungrouped length, and by grouping
+  // (group lengths packed 5 bits each, plus the group count).
+  std::vector<std::vector<uint32_t>> by_length_;  // [digit count] -> rules
+  std::vector<std::pair<uint64_t, std::vector<uint32_t>>> by_grouping_;
+  size_t max_groups_ = 0;
+  const std::vector<uint32_t>* rules_for(const size_t* groups, size_t n) const;
   struct PatternRule {
     uint32_t rule;
     void* som_db = nullptr;  // hs_database_t*, block mode, start-of-match
@@ -70,16 +89,14 @@ class Engine {
   struct Impl;
 
   std::vector<Rule> rules_;
-  std::vector<DigitRule> digit_rules_;
+  bool has_digit_rules_ = false;
   std::vector<PatternRule> pattern_rules_;   // index = pattern-rule slot
   std::vector<uint32_t> pattern_to_slot_;    // vectorscan id -> pattern_rules_ slot
   void* prefilter_db_ = nullptr;              // hs_database_t*
   size_t max_digits_ = 0;
 
-  void digit_pass(Scratch& s, const char* buf, size_t begin, size_t end,
-                  std::vector<Candidate>& out) const;
-  void pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end,
-                    std::vector<Candidate>& out) const;
+  void digit_pass(Scratch& s, const char* buf, size_t begin, size_t end, CandidateSink& sink) const;
+  void pattern_pass(Scratch& s, const char* buf, size_t begin, size_t end) const;
   friend class EngineTestAccess;
 };
 

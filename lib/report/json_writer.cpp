@@ -23,20 +23,26 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
 
 void json_escape(std::string& out, std::string_view s) {
   out.push_back('"');
+  size_t run = 0;  // start of the pending run of characters that need no escape
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t n = utf8_sequence_length(s, i);
-      if (n == 0) {
-        out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
-        ++i;
-      } else {
-        out.append(s.substr(i, n));
+      if (n) {
         i += n;
+        continue;
       }
+      out.append(s.data() + run, i - run);
+      out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
+      run = ++i;
       continue;
     }
-    ++i;
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+      ++i;
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    run = ++i;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -45,11 +51,10 @@ void json_escape(std::string& out, std::string_view s) {
       case '\t': out += "\\t"; break;
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) out += fmt::format("\\u{:04x}", c);
-        else out.push_back(static_cast<char>(c));
+      default: out += fmt::format("\\u{:04x}", c);
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
 }
 

@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <ctime>
-#include <set>
+#include <unordered_set>
 
 #include "report/json_writer.h"
 #include "report/sections.h"
@@ -12,14 +13,21 @@ namespace privaudit {
 
 Summary summarize(const Report& r) {
   Summary s;
-  std::map<std::string, std::set<std::string>> distinct;
+  std::map<std::string, std::unordered_set<uint64_t>> distinct;
+  const std::string* last_rule = nullptr;
+  std::unordered_set<uint64_t>* set = nullptr;
   for (auto& f : r.findings) {
     ++s.findings;
     ++s.by_rule[f.rule];
     ++s.by_severity[std::string(to_string(f.severity))];
-    if (!f.fingerprint.empty()) distinct[f.rule].insert(f.fingerprint);
+    if (f.fingerprint.empty()) continue;
+    if (!last_rule || *last_rule != f.rule) {
+      set = &distinct[f.rule];
+      last_rule = &f.rule;
+    }
+    set->insert(std::strtoull(f.fingerprint.c_str(), nullptr, 16));  // 16 hex digits = 64 bits
   }
-  for (auto& [rule, set] : distinct) s.distinct_values[rule] = set.size();
+  for (auto& [rule, values] : distinct) s.distinct_values[rule] = values.size();
   s.suppressed = r.suppressed;
   return s;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <hs/hs.h>
+
 #include "core/utf8.h"
 
 namespace privaudit {
@@ -38,9 +40,72 @@ KeywordIndex::KeywordIndex(const std::vector<Rule>& rules) {
     for (auto& k : rules[i].context) add(k, i, true);
     for (auto& k : rules[i].context_negative) add(k, i, false);
   }
-  // Longest first, so "個人番号カード" wins over "個人番号" at the same place.
+  // Longest first, so "個人番号カード" wins over "個人番号" ending at the same place.
   std::sort(kws_.begin(), kws_.end(),
             [](const Keyword& a, const Keyword& b) { return a.text.size() > b.text.size(); });
+  if (kws_.empty()) return;
+  std::vector<const char*> lits;
+  std::vector<size_t> lens;
+  std::vector<unsigned> flags, ids;
+  for (uint32_t i = 0; i < kws_.size(); ++i) {
+    lits.push_back(kws_[i].text.data());
+    lens.push_back(kws_[i].text.size());
+    flags.push_back(HS_FLAG_CASELESS);
+    ids.push_back(i);
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_lit_multi(lits.data(), flags.data(), ids.data(), lens.data(),
+                           static_cast<unsigned>(lits.size()), HS_MODE_BLOCK, nullptr, &db,
+                           &err) != HS_SUCCESS) {
+    hs_free_compile_error(err);  // literals always compile; without a db no keyword is found
+    db = nullptr;
+  }
+  db_ = db;
+}
+
+KeywordIndex::~KeywordIndex() {
+  if (db_) hs_free_database(static_cast<hs_database_t*>(db_));
+}
+
+class KeywordIndex::Scratch {
+ public:
+  hs_scratch_t* hs = nullptr;
+  std::vector<Hit>* out = nullptr;
+  size_t base = 0, from = 0;
+  ~Scratch() {
+    if (hs) hs_free_scratch(hs);
+  }
+};
+
+void KeywordIndex::ScratchDeleter::operator()(Scratch* s) const { delete s; }
+
+KeywordIndex::ScratchPtr KeywordIndex::make_scratch() const {
+  ScratchPtr s(new Scratch());
+  if (db_) hs_alloc_scratch(static_cast<hs_database_t*>(db_), &s->hs);
+  return s;
+}
+
+void KeywordIndex::find(Scratch& s, const char* buf, size_t lo, size_t from, size_t to,
+                        std::vector<Hit>& hits) const {
+  if (!db_ || to <= lo) return;
+  s.out = &hits;
+  s.base = lo;
+  s.from = from;
+  size_t first = hits.size();
+  hs_scan(static_cast<hs_database_t*>(db_), buf + lo, static_cast<unsigned>(to - lo), 0, s.hs,
+          [](unsigned id, unsigned long long, unsigned long long e, unsigned, void* ctx) -> int {
+            auto* sc = static_cast<Scratch*>(ctx);
+            size_t end = sc->base + static_cast<size_t>(e);
+            if (end > sc->from) sc->out->push_back({end, id});
+            return 0;
+          },
+          &s);
+  std::sort(hits.begin() + static_cast<ptrdiff_t>(first), hits.end(), [](const Hit& a, const Hit& b) {
+    // At one end, shorter keywords first: window() walks backwards and so
+    // meets the longest keyword ending there first.
+    return a.end != b.end ? a.end < b.end : a.kw > b.kw;
+  });
 }
 
 int KeywordIndex::verdict(const Keyword& k, uint32_t r) const {
@@ -48,37 +113,14 @@ int KeywordIndex::verdict(const Keyword& k, uint32_t r) const {
   return -1;  // names another identifier, or is one of r's negative keywords
 }
 
-int KeywordIndex::nearest(std::string_view hay, bool from_end, size_t& distance) const {
-  int best = -1;
-  size_t best_dist = SIZE_MAX;
-  for (size_t i = 0; i < kws_.size(); ++i) {
-    const Keyword& k = kws_[i];
-    if (k.text.size() > hay.size()) continue;
-    size_t pos = from_end ? hay.rfind(k.text) : hay.find(k.text);
-    while (pos != std::string_view::npos) {
-      bool ok = true;
-      if (k.ascii) {
-        size_t e = pos + k.text.size();
-        if (pos > 0 && ascii_word_char(static_cast<unsigned char>(hay[pos - 1]))) ok = false;
-        if (e < hay.size() && ascii_word_char(static_cast<unsigned char>(hay[e]))) ok = false;
-      }
-      if (ok) break;
-      if (from_end) {
-        if (pos == 0) { pos = std::string_view::npos; break; }
-        pos = hay.rfind(k.text, pos - 1);
-      } else {
-        pos = hay.find(k.text, pos + 1);
-      }
-    }
-    if (pos == std::string_view::npos) continue;
-    size_t dist = from_end ? hay.size() - (pos + k.text.size()) : pos;
-    if (dist < best_dist) {
-      best_dist = dist;
-      best = static_cast<int>(i);
-    }
-  }
-  distance = best_dist;
-  return best;
+bool KeywordIndex::boundary_ok(const Keyword& k, const char* buf, size_t lo, size_t hi,
+                               size_t kend) const {
+  if (!k.ascii) return true;
+  size_t kstart = kend - k.text.size();
+  if (kstart < lo) return false;
+  if (kstart > lo && ascii_word_char(static_cast<unsigned char>(buf[kstart - 1]))) return false;
+  if (kend < hi && ascii_word_char(static_cast<unsigned char>(buf[kend]))) return false;
+  return true;
 }
 
 int KeywordIndex::classify_name(std::string_view name, uint32_t r) const {
@@ -105,33 +147,34 @@ int KeywordIndex::classify_name(std::string_view name, uint32_t r) const {
   return other ? -1 : 0;
 }
 
-int KeywordIndex::window(const char* buf, size_t lo, size_t hi, size_t start, size_t end,
-                         uint32_t r) const {
-  constexpr size_t kBefore = 48, kAfter = 24, kNegativeReach = 16, kAfterReach = 16;
-  // Before: back to the line start, at most kBefore bytes.
-  size_t b = start > lo + kBefore ? start - kBefore : lo;
-  for (size_t i = start; i > b; --i)
-    if (buf[i - 1] == '\n') { b = i; break; }
-  b = utf8::char_start(buf, lo, b);
-  if (b < start) {
-    std::string hay = lower_ascii(utf8::fold_width(std::string_view(buf + b, start - b)));
-    size_t dist;
-    int k = nearest(hay, true, dist);
-    if (k >= 0) {
-      int v = verdict(kws_[k], r);
-      if (v > 0) return 1;
-      if (dist <= kNegativeReach) return -1;
-    }
+int KeywordIndex::window(const std::vector<Hit>& hits, const char* buf, size_t lo, size_t hi,
+                         size_t start, size_t end, uint32_t r) const {
+  constexpr size_t kBefore = 48, kNegativeReach = 16, kAfterReach = 16;
+  // Before: the hit ending nearest to (at or before) start, on the same line.
+  auto it = std::upper_bound(hits.begin(), hits.end(), start,
+                             [](size_t v, const Hit& h) { return v < h.end; });
+  while (it != hits.begin()) {
+    --it;
+    const Keyword& k = kws_[it->kw];
+    if (it->end + kBefore < start) break;
+    size_t kstart = it->end - k.text.size();
+    if (kstart < lo || std::memchr(buf + it->end, '\n', start - it->end)) break;
+    if (!boundary_ok(k, buf, lo, hi, it->end)) continue;
+    if (verdict(k, r) > 0) return 1;
+    if (start - it->end <= kNegativeReach) return -1;
+    break;
   }
-  size_t e = std::min(hi, end + kAfter);
-  for (size_t i = end; i < e; ++i)
-    if (buf[i] == '\n') { e = i; break; }
-  e = utf8::char_start(buf, end, e);
-  if (end < e) {
-    std::string hay = lower_ascii(utf8::fold_width(std::string_view(buf + end, e - end)));
-    size_t dist;
-    int k = nearest(hay, false, dist);
-    if (k >= 0 && dist <= kAfterReach) return verdict(kws_[k], r) > 0 ? 1 : 0;
+  // After: the first keyword starting within kAfterReach bytes after end.
+  auto jt = std::lower_bound(hits.begin(), hits.end(), end,
+                             [](const Hit& h, size_t v) { return h.end < v; });
+  for (; jt != hits.end(); ++jt) {
+    const Keyword& k = kws_[jt->kw];
+    size_t kstart = jt->end - k.text.size();
+    if (kstart < end) continue;
+    if (kstart > end + kAfterReach) break;
+    if (std::memchr(buf + end, '\n', kstart - end)) break;
+    if (!boundary_ok(k, buf, lo, hi, jt->end)) continue;
+    return verdict(k, r) > 0 ? 1 : 0;
   }
   return 0;
 }

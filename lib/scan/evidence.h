@@ -3,8 +3,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "rules/rule.h"
@@ -14,16 +16,42 @@ namespace privaudit {
 class KeywordIndex {
  public:
   explicit KeywordIndex(const std::vector<Rule>& rules);
+  ~KeywordIndex();
+  KeywordIndex(const KeywordIndex&) = delete;
+  KeywordIndex& operator=(const KeywordIndex&) = delete;
+
+  // Where keywords occur in a buffer: found once per scanned region with one
+  // multi-literal vectorscan pass, then looked up per value.
+  struct Hit {
+    size_t end;    // byte after the keyword
+    uint32_t kw;   // keyword index
+  };
+  class Scratch;
+  struct ScratchDeleter {
+    void operator()(Scratch* s) const;
+  };
+  using ScratchPtr = std::unique_ptr<Scratch, ScratchDeleter>;
+  ScratchPtr make_scratch() const;
+
+  // Finds every keyword occurrence ending in (from, to] of buf (scanning from
+  // `lo`, so keywords that start before `from` are found too). Appends to
+  // hits in increasing end order.
+  void find(Scratch& s, const char* buf, size_t lo, size_t from, size_t to,
+            std::vector<Hit>& hits) const;
 
   // +1: the text names rule `r` (one of its context keywords); -1: it names
   // something else (another rule's keyword, or one of r's negative
   // keywords); 0: neither.
   int classify_name(std::string_view name, uint32_t r) const;
 
-  // Looks for the keyword nearest to a value at [start, end) in buf, on the
-  // same line: up to `before` bytes before it and a few bytes after it. Same
-  // return convention as classify_name.
-  int window(const char* buf, size_t lo, size_t hi, size_t start, size_t end, uint32_t r) const;
+  // The keyword nearest to a value at [start, end) on the same line — up to
+  // 48 bytes before it, or 16 after — decides: +1 if it names rule r; -1 if
+  // it names something else and sits right before the value; else 0. `hits`
+  // covers the buffer around the value, sorted by end.
+  int window(const std::vector<Hit>& hits, const char* buf, size_t lo, size_t hi, size_t start,
+             size_t end, uint32_t r) const;
+
+  size_t size() const { return kws_.size(); }
 
  private:
   struct Keyword {
@@ -33,10 +61,9 @@ class KeywordIndex {
     std::vector<uint32_t> negative;  // rules it is a negative keyword of
   };
   std::vector<Keyword> kws_;
-  // Finds the occurrence of any keyword in hay (lower-cased) ending nearest to
-  // hay's end (`from_end`) or starting nearest its start; returns index or -1.
-  int nearest(std::string_view hay, bool from_end, size_t& distance) const;
+  void* db_ = nullptr;  // hs_database_t*
   int verdict(const Keyword& k, uint32_t r) const;
+  bool boundary_ok(const Keyword& k, const char* buf, size_t lo, size_t hi, size_t kend) const;
 };
 
 // The `key` of a `key=value` / `key: value` / `"key": "value"` field whose

@@ -106,9 +106,29 @@ void CsvTracker::saw_value() {
 
 void CsvTracker::current(FieldInfo& out) {
   bool named = header_ && row_ > 0 && col_ < names_.size() && !names_[col_].empty();
-  out.field = named ? names_[col_] : fmt::format("column {}", col_ + 1);
-  out.key = named ? names_[col_] : std::string();
-  out.stats_key = fmt::format("{}#{}", col_, out.field);
+  if (col_ < kMaxColumns) {
+    if (cache_.size() <= col_ || cache_named_ != named) {
+      if (cache_named_ != named) cache_.clear();
+      cache_named_ = named;
+      while (cache_.size() <= col_) {
+        size_t c = cache_.size();
+        bool nm = named && c < names_.size() && !names_[c].empty();
+        FieldInfo fi;
+        fi.field = nm ? names_[c] : fmt::format("column {}", c + 1);
+        fi.key = nm ? names_[c] : std::string();
+        fi.stats_key = fmt::format("{}#{}", c, fi.field);
+        cache_.push_back(std::move(fi));
+      }
+    }
+    const FieldInfo& c = cache_[col_];
+    out.field.assign(c.field);
+    out.key.assign(c.key);
+    out.stats_key.assign(c.stats_key);
+  } else {
+    out.field = fmt::format("column {}", col_ + 1);
+    out.key.clear();
+    out.stats_key = out.field;
+  }
   out.record = header_ ? static_cast<int64_t>(row_) : static_cast<int64_t>(row_ + 1);
 }
 

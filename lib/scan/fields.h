@@ -50,6 +50,8 @@ class CsvTracker : public FieldTracker {
   bool header_ = true;  // row 0 is a header until shown otherwise
   std::vector<std::string> names_;
   std::string cur_;
+  std::vector<FieldInfo> cache_;  // per column, built on first use
+  bool cache_named_ = false;
 };
 
 // JSON (one document, or JSON Lines / concatenated documents).

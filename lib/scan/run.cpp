@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -165,6 +166,9 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
   ScanResult total;
   Walker w(o, total);
   for (auto& p : o.paths) w.add(p);
+  // Scan in report order, so results need little sorting.
+  std::stable_sort(w.items.begin(), w.items.end(),
+                   [](const Item& a, const Item& b) { return a.path < b.path; });
   KeywordIndex kw(engine.rules());
   unsigned n = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(w.items.size())));

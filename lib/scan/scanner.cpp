@@ -25,7 +25,10 @@ void ScanResult::merge(ScanResult&& o) {
 }
 
 void ScanResult::sort() {
-  std::stable_sort(findings.begin(), findings.end(), finding_less);
+  // Each document's findings arrive in offset order and documents mostly in
+  // path order: check before sorting.
+  if (!std::is_sorted(findings.begin(), findings.end(), finding_less))
+    std::stable_sort(findings.begin(), findings.end(), finding_less);
   std::stable_sort(skipped.begin(), skipped.end(),
                    [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
   std::stable_sort(errors.begin(), errors.end(),
@@ -69,21 +72,36 @@ bool has_check_digit(const Rule& r) {
          v == "iban";
 }
 
+// True when the character at p (of `avail` bytes) can be part of a value:
+// ASCII letters and digits, full-width digits, separators, and the
+// punctuation e-mail and IP patterns use.
+bool value_char(const unsigned char* p, size_t avail, size_t& len) {
+  uint32_t cp;
+  len = 1;
+  if (p[0] < 0x80) return utf8::is_ascii_letter(p[0]) || utf8::is_ascii_digit(p[0]) ||
+                          std::strchr(" -._@+%:", p[0]) != nullptr;
+  if (avail >= 3 && utf8::is_fullwidth_digit(p)) { len = 3; return true; }
+  if (size_t n = utf8::separator_at(p, avail, cp)) { len = n; return true; }
+  return false;
+}
+
 // A position after which no value can continue: the last newline in the
-// final 64 KiB, else the last ASCII byte that no rule uses inside a value,
-// else (a huge run of value characters) a character boundary.
+// final 64 KiB, else the end of the last character no value can contain, else
+// (a huge run of value characters) a character boundary.
 size_t safe_cut(const char* b, size_t begin, size_t len) {
   size_t lo = len > begin + 65536 ? len - 65536 : begin;
   if (const void* nl = memrchr(b + lo, '\n', len - lo)) {
     size_t p = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
     if (p > begin) return p;
   }
+  auto u = reinterpret_cast<const unsigned char*>(b);
   size_t lo2 = len > begin + 4096 ? len - 4096 : begin;
-  for (size_t i = len; i > lo2; --i) {
-    auto c = static_cast<unsigned char>(b[i - 1]);
-    if (c < 0x80 && !utf8::is_ascii_letter(c) && !utf8::is_ascii_digit(c) &&
-        !std::strchr(" -._@+%:", c))
-      return i;
+  size_t i = utf8::char_start(b, begin, len - 1);
+  while (i > lo2) {
+    size_t clen;
+    size_t want = u[i] < 0x80 ? 1 : u[i] >= 0xF0 ? 4 : u[i] >= 0xE0 ? 3 : 2;
+    if (i + want <= len && !value_char(u + i, len - i, clen)) return i + want;
+    i = utf8::char_start(b, begin, i - 1);
   }
   size_t p = utf8::char_start(b, begin, len - std::min(len - begin, size_t{256}));
   return p > begin ? p : len;
@@ -139,19 +157,48 @@ bool line_allows(const char* b, size_t lo, size_t hi, size_t start, size_t end) 
 
 }  // namespace
 
+// A confirmed value waiting for the end of its document, when the field
+// statistics that decide its confidence are known.
+// Adapts a callable to the engine's sink interface.
+template <class F>
+class FnSink : public CandidateSink {
+ public:
+  explicit FnSink(F& f) : f_(f) {}
+  void candidate(const CandidateRef& c) override { f_(c); }
+
+ private:
+  F& f_;
+};
+
 struct DocumentScanner::Pending {
-  Finding f;
   uint32_t rule;
-  int field_ev;
-  int window_ev;
-  std::string stats_key;
+  int8_t field_ev;
+  int8_t window_ev;
   bool allowed;
+  uint32_t field;   // index into the document's field names (0: none)
+  uint32_t stats;   // index into the document's field statistics (UINT32_MAX: none)
+  int64_t record;
+  uint64_t offset, line, column;
+  std::string norm;
 };
 
 DocumentScanner::DocumentScanner(const Engine& engine, const KeywordIndex& keywords,
                                  const Fingerprinter& fp, const ScanSettings& settings)
     : engine_(engine), kw_(keywords), fp_(fp), settings_(settings),
-      scratch_(engine.make_scratch()) {}
+      scratch_(engine.make_scratch()), kw_scratch_(keywords.make_scratch()) {}
+
+int DocumentScanner::name_evidence(const std::string& name, uint32_t rule) {
+  if (name.empty()) return 0;
+  std::string key = name;
+  key.push_back('\x1f');
+  key += std::to_string(rule);
+  auto it = name_cache_.find(key);
+  if (it != name_cache_.end()) return it->second;
+  if (name_cache_.size() > 4096) name_cache_.clear();
+  int v = kw_.classify_name(name, rule);
+  name_cache_.emplace(std::move(key), v);
+  return v;
+}
 
 DocumentScanner::~DocumentScanner() = default;
 
@@ -262,7 +309,13 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   std::unique_ptr<FieldTracker> tracker;
   DocFormat fmt_kind = format_for_name(path);
   std::vector<Pending> pending;
-  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> stats;  // key#rule -> shaped, valid
+  // Field statistics: per field key and check-digit rule, values of the
+  // rule's shape seen and how many validated.
+  std::unordered_map<std::string, uint32_t> stats_ids;
+  std::vector<std::pair<uint64_t, uint64_t>> stats;  // [id * nrules + rule]
+  std::unordered_map<std::string, uint32_t> field_ids;
+  std::vector<std::string> fields{std::string()};
+  const size_t nrules = rules.size();
   LineCounter lines;
   FieldInfo fi;
   std::string repaired;
@@ -299,13 +352,15 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       }
     }
 
-    cands_.clear();
-    engine_.scan(*scratch_, buf_.data(), begin, cut, cands_);
+    hits_.clear();
+    bool hits_ready = false, allow_tag = false;
     lines.start_region(begin);
     size_t tpos = begin;
     const char* b = buf_.data();
-    for (const Candidate& c : cands_) {
+    auto on_candidate = [&](const CandidateRef& c) {
       const Rule& rule = rules[c.rule];
+      bool stats_rule = has_check_digit(rule);
+      if (!c.valid && !stats_rule) return;
       size_t at = std::max(c.start, begin);
       if (tracker) {
         if (at > tpos) {
@@ -319,34 +374,53 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         fi.key.assign(key);
         fi.stats_key.assign(key);
       }
-      if (!fi.stats_key.empty() && has_check_digit(rule)) {
-        auto& st = stats[fi.stats_key + '\x1f' + rule.id];
+      uint32_t stats_id = UINT32_MAX;
+      if (!fi.stats_key.empty() && stats_rule) {
+        auto it = stats_ids.find(fi.stats_key);
+        if (it == stats_ids.end()) {
+          it = stats_ids.emplace(fi.stats_key, static_cast<uint32_t>(stats_ids.size())).first;
+          stats.resize(stats.size() + nrules);
+        }
+        stats_id = it->second;
+        auto& st = stats[stats_id * nrules + c.rule];
         ++st.first;
         st.second += c.valid;
       }
-      if (!c.valid) continue;
-      Pending p;
-      p.rule = c.rule;
-      p.field_ev = kw_.classify_name(fi.key, c.rule);
-      p.window_ev = kw_.window(b, 0, cut, c.start, c.end, c.rule);
-      p.stats_key = fi.stats_key.empty() ? std::string() : fi.stats_key + '\x1f' + rule.id;
-      p.allowed = line_allows(b, 0, len, c.start, c.end);
-      Finding& f = p.f;
-      f.rule = rule.id;
-      f.severity = rule.severity;
-      f.path = path;
-      lines.locate(b, begin, at, f.line, f.column);
-      f.offset = base + c.start;
-      f.has_offset = true;
-      if (tracker) {
-        f.field = fi.field;
-        f.record = fi.record;
+      if (!c.valid) return;
+      if (!hits_ready) {  // keywords are located once per region, when a value needs them
+        size_t klo = begin > 128 ? begin - 128 : 0;
+        kw_.find(*kw_scratch_, b, klo, klo, std::min(len, cut + 64), hits_);
+        allow_tag = std::string_view(b + begin, cut - begin).find("privaudit:allow") !=
+                    std::string_view::npos;
+        hits_ready = true;
       }
-      f.masked = mask_value(c.norm);
-      f.fingerprint = fp_.fingerprint(rule.id, c.norm);
-      f.message = rule.message;
-      pending.push_back(std::move(p));
-    }
+      int field_ev = name_evidence(fi.key, c.rule);
+      int window_ev = kw_.window(hits_, b, 0, len, c.start, c.end, c.rule);
+      // A rule that needs evidence and has none: no finding, whatever follows.
+      if (rule.evidence_required && field_ev <= 0 && window_ev <= 0) return;
+      Pending& p = pending.emplace_back();
+      p.rule = c.rule;
+      p.field_ev = static_cast<int8_t>(field_ev);
+      p.window_ev = static_cast<int8_t>(window_ev);
+      p.stats = stats_id;
+      p.allowed = allow_tag && line_allows(b, 0, len, c.start, c.end);
+      lines.locate(b, begin, at, p.line, p.column);
+      p.offset = base + c.start;
+      p.field = 0;
+      p.record = -1;
+      if (tracker) {
+        auto it = field_ids.find(fi.field);
+        if (it == field_ids.end()) {
+          it = field_ids.emplace(fi.field, static_cast<uint32_t>(fields.size())).first;
+          fields.push_back(fi.field);
+        }
+        p.field = it->second;
+        p.record = fi.record;
+      }
+      p.norm.assign(c.norm);
+    };
+    FnSink<decltype(on_candidate)> sink(on_candidate);
+    engine_.scan(*scratch_, b, begin, cut, sink);
     if (tracker && cut > tpos) tracker->advance(b + tpos, cut - tpos);
     lines.end_region(b, begin, cut);
     if (tracker)
@@ -376,10 +450,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     const Rule& rule = rules[p.rule];
     Confidence conf = Confidence::medium;
     int stat_ev = 0;
-    if (!p.stats_key.empty()) {
-      auto it = stats.find(p.stats_key);
-      if (it != stats.end() && it->second.first >= 10) {
-        double rate = static_cast<double>(it->second.second) / static_cast<double>(it->second.first);
+    if (p.stats != UINT32_MAX) {
+      const auto& st = stats[p.stats * nrules + p.rule];
+      if (st.first >= 10) {
+        double rate = static_cast<double>(st.second) / static_cast<double>(st.first);
         stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
       }
     }
@@ -395,8 +469,20 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       ++out.suppressed;
       continue;
     }
-    p.f.confidence = conf;
-    out.findings.push_back(std::move(p.f));
+    Finding& f = out.findings.emplace_back();
+    f.rule = rule.id;
+    f.severity = rule.severity;
+    f.confidence = conf;
+    f.path = path;
+    f.line = p.line;
+    f.column = p.column;
+    f.offset = p.offset;
+    f.has_offset = true;
+    f.field = fields[p.field];
+    f.record = p.record;
+    f.masked = mask_value(p.norm);
+    f.fingerprint = fp_.fingerprint(rule.id, p.norm);
+    f.message = rule.message;
   }
   ++out.files;
   out.bytes += raw_bytes;

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -65,7 +66,10 @@ class DocumentScanner {
   const Fingerprinter& fp_;
   ScanSettings settings_;
   Engine::ScratchPtr scratch_;
-  std::vector<Candidate> cands_;
+  KeywordIndex::ScratchPtr kw_scratch_;
+  std::vector<KeywordIndex::Hit> hits_;
+  std::unordered_map<std::string, int> name_cache_;  // field name + rule -> evidence
+  int name_evidence(const std::string& name, uint32_t rule);
   std::vector<char> buf_;
 };
 

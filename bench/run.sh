@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Throughput benchmark, side by side in one run:
+#   cat (the ceiling), ripgrep with a naive unvalidated My Number regex,
+#   privaudit scan -j1 and -j$(nproc) (every built-in rule, validated).
+# Usage: bash bench/run.sh [MEGABYTES=128] [ID_RATE=0.2]
+# Needs a build (bash scripts/bootstrap.sh scan builds one) and ripgrep
+# (installed by scripts/install-deps.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB=${1:-128}
+RATE=${2:-0.2}
+BUILD=${BUILD_DIR:-build}
+OUT=bench/out
+SHARDS=8
+[ -x "$BUILD/privaudit" ] && [ -x "$BUILD/gencorpus" ] || cmake --build "$BUILD" -j"$(nproc)" --target privaudit gencorpus
+rm -rf "$OUT/corpus"; mkdir -p "$OUT/corpus"
+for i in $(seq 0 $((SHARDS - 1))); do
+  mkdir -p "$OUT/corpus/shard$i"
+  "$BUILD/gencorpus" gen "$OUT/corpus/shard$i" $((MB / SHARDS)) $((1000 + i)) "$RATE" >/dev/null
+  mv "$OUT/corpus/shard$i/truth.tsv" "$OUT/truth$i.tsv"
+done
+bytes=$(find "$OUT/corpus" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+files=$(find "$OUT/corpus" -type f | sort)
+format=json
+"$BUILD/privaudit" scan --help | grep -q jsonl && format=jsonl
+cat $files > /dev/null  # warm the page cache
+
+measure() {  # name, command...
+  local name=$1; shift
+  local best=999999 rss=0
+  for _ in 1 2 3; do
+    /usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" > /dev/null 2>&1 || true
+    read -r secs kb < <(tail -n 1 "$OUT/time.txt")
+    best=$(awk -v a="$best" -v b="$secs" 'BEGIN {print (b < a) ? b : a}')
+    rss=$kb
+  done
+  echo "$name $best $rss"
+}
+
+{
+  measure "cat" sh -c "cat $(echo $files) > /dev/null"
+  measure "rg -j1 (naive regex)" rg -j1 -c '\b[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}\b' "$OUT/corpus"
+  measure "privaudit scan -j1" "$BUILD/privaudit" scan -q -j1 --format "$format" -o /dev/null "$OUT/corpus"
+  measure "privaudit scan -j$(nproc)" "$BUILD/privaudit" scan -q -j"$(nproc)" --format "$format" -o /dev/null "$OUT/corpus"
+} > "$OUT/results.txt"
+
+echo "corpus: $(awk -v b="$bytes" 'BEGIN {printf "%.1f MB", b/1e6}') in $SHARDS shards (CSV, JSONL, logs, Japanese prose; id rate $RATE), $(nproc) cores"
+printf '%-28s %9s %10s %12s %12s\n' tool seconds "MB/s" "vs rg -j1" "peak RSS MB"
+rg_s=$(awk '/^rg/ {print $(NF-1)}' "$OUT/results.txt")
+while read -r line; do
+  rss=${line##* }; rest=${line% *}; secs=${rest##* }; name=${rest% *}
+  awk -v n="$name" -v s="$secs" -v r="$rss" -v b="$bytes" -v g="$rg_s" \
+    'BEGIN {s = (s < 0.001) ? 0.001 : s; printf "%-28s %9.3f %10.1f %11.2fx %12.1f\n", n, s, b/1e6/s, g/s, r/1024}'
+done < "$OUT/results.txt"
+# Accuracy on the same corpus: precision and recall per rule against the generator's truth.
+"$BUILD/privaudit" scan -q -j"$(nproc)" --format json -o "$OUT/report.json" "$OUT/corpus" || true
+for i in $(seq 0 $((SHARDS - 1))); do cp "$OUT/truth$i.tsv" "$OUT/corpus/shard$i/truth.tsv"; done
+echo "accuracy (shard 0):"
+"$BUILD/privaudit" scan -q -j1 --format json -o "$OUT/report0.json" "$OUT/corpus/shard0" --exclude truth.tsv || true
+"$BUILD/gencorpus" eval "$OUT/corpus/shard0" "$OUT/report0.json"
