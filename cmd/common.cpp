@@ -68,6 +68,25 @@ bool write_to(const std::string& path, const std::string& data) {
 }
 }  // namespace
 
+bool check_output_options(const CommonOptions& o) {
+  if (!o.format.empty() && !known_format(o.format)) {
+    print_error("--format: unknown format '" + o.format + "' (text, json, jsonl, sarif, html, markdown)");
+    return false;
+  }
+  for (auto& spec : o.reports) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos || eq + 1 == spec.size()) {
+      print_error("--report: expected FORMAT=FILE, not '" + spec + "'");
+      return false;
+    }
+    if (!known_format(spec.substr(0, eq))) {
+      print_error("--report: unknown format '" + spec.substr(0, eq) + "' (text, json, jsonl, sarif, html, markdown)");
+      return false;
+    }
+  }
+  return true;
+}
+
 bool write_reports(const Report& r, const CommonOptions& o) {
   std::string fmt = o.format;
   if (fmt.empty() && !o.output.empty() && o.output != "-") fmt = format_for_extension(o.output);

@@ -36,6 +36,10 @@ void add_rule_options(CLI::App& app, RuleOptions& o);
 // Built-in rules + --rules, filtered. Prints the problem and returns false.
 bool load_rules(const RuleOptions& o, std::vector<Rule>& rules);
 
+// Checks --format and every --report FORMAT=FILE. Prints the problem and
+// returns false.
+bool check_output_options(const CommonOptions& o);
+
 // Writes the report in the chosen format(s). Returns false (after printing)
 // when an output cannot be written.
 bool write_reports(const Report& r, const CommonOptions& o);
@@ -54,5 +58,6 @@ void register_scan(CLI::App& app, int& exit_code);
 void register_rules(CLI::App& app, int& exit_code);
 void register_consent(CLI::App& app, int& exit_code);
 void register_link(CLI::App& app, int& exit_code);
+void register_report(CLI::App& app, int& exit_code);
 
 }  // namespace privaudit::cli

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-scan}
 bash scripts/install-deps.sh
+if [ "$mode" = test ]; then bash scripts/install-test-tools.sh; fi
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 cmake --build "$BUILD_DIR" -j"$(nproc)"

@@ -4,7 +4,12 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libcli11-dev libfmt-dev libsimdjson-dev libarchive-dev libboost-test-dev
       libvectorscan-dev libssl-dev libuchardet-dev libexpat1-dev
-      mandoc ripgrep time)
+      mandoc ripgrep time
+      chromium fonts-noto-cjk   # headless HTML report test and docs/report.png
+      ca-certificates libicu72) # npm test tools (scripts/install-test-tools.sh); the SARIF multitool is .NET
+# Node.js and npm for the test tools: Debian's, unless the machine has its own.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

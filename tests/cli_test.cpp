@@ -114,6 +114,8 @@ BOOST_AUTO_TEST_CASE(no_output_holds_a_whole_identifier) {
   std::string line;
   size_t longest = 0;
   while (std::getline(lines, line)) {
+    // The report ends with the run's rule descriptions (law numbers in URLs).
+    if (line.rfind("  \"rules\": [", 0) == 0) break;
     if (line.find("\"fingerprint\"") != std::string::npos) continue;
     size_t run_len = 0;
     for (char c : line) {

@@ -1,8 +1,14 @@
 #include "report/render.h"
 
+#include "report/html.h"
+#include "report/markdown.h"
+#include "report/sarif.h"
+
 namespace privaudit {
 
-bool known_format(std::string_view f) { return f == "text" || f == "json"; }
+bool known_format(std::string_view f) {
+  return f == "text" || f == "json" || f == "jsonl" || f == "sarif" || f == "html" || f == "markdown";
+}
 
 std::string format_for_extension(std::string_view path) {
   auto ends = [&](std::string_view s) {
@@ -19,6 +25,10 @@ std::string format_for_extension(std::string_view path) {
 
 std::string render(const Report& r, std::string_view format, bool color) {
   if (format == "json") return render_json(r);
+  if (format == "jsonl") return render_jsonl(r);
+  if (format == "sarif") return render_sarif(r);
+  if (format == "html") return render_html(r);
+  if (format == "markdown") return render_markdown(r);
   return render_text(r, color);
 }
 

@@ -7,7 +7,7 @@
 
 namespace privaudit {
 
-// Known formats: text, json (more are added by their writers).
+// Known formats: text, json, jsonl, sarif, html, markdown.
 bool known_format(std::string_view format);
 // The format a file name's extension implies (.json .jsonl .sarif .html .md
 // .txt), or "" if none.

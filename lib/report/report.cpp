@@ -41,6 +41,58 @@ std::string now_rfc3339() {
   return buf;
 }
 
+namespace {
+
+void write_finding(JsonWriter& w, const Finding& f) {
+  w.begin_object();
+  w.key("rule").value(f.rule);
+  w.key("severity").value(to_string(f.severity));
+  w.key("confidence").value(to_string(f.confidence));
+  w.key("path").value(f.path);
+  if (f.line) w.key("line").value(f.line);
+  if (f.column) w.key("column").value(f.column);
+  if (f.has_offset) w.key("offset").value(f.offset);
+  if (!f.field.empty()) w.key("field").value(f.field);
+  if (f.record >= 0) w.key("record").value(f.record);
+  if (!f.masked.empty()) w.key("masked").value(f.masked);
+  if (!f.fingerprint.empty()) w.key("fingerprint").value(f.fingerprint);
+  w.key("message").value(f.message);
+  w.end_object();
+}
+
+void write_summary(JsonWriter& w, const Summary& s) {
+  w.begin_object();
+  w.key("findings").value(s.findings);
+  w.key("by_rule").begin_object();
+  for (auto& [k, v] : s.by_rule) w.key(k).value(v);
+  w.end_object();
+  w.key("by_severity").begin_object();
+  for (auto& [k, v] : s.by_severity) w.key(k).value(v);
+  w.end_object();
+  w.key("distinct_values").begin_object();
+  for (auto& [k, v] : s.distinct_values) w.key(k).value(v);
+  w.end_object();
+  w.key("suppressed").value(s.suppressed);
+  w.end_object();
+}
+
+}  // namespace
+
+std::string render_jsonl(const Report& r) {
+  std::string out;
+  for (auto& f : r.findings) {
+    JsonWriter w(out, false);
+    write_finding(w, f);
+    out.push_back('\n');
+  }
+  JsonWriter w(out, false);
+  w.begin_object().key("summary");
+  write_summary(w, summarize(r));
+  w.end_object();
+  out.push_back('\n');
+  return out;
+}
+
 std::string render_json(const Report& r) {
   std::string out;
   JsonWriter w(out);
@@ -65,37 +117,26 @@ std::string render_json(const Report& r) {
   w.end_array();
   for (auto& [name, json] : r.sections) w.key(name).raw(json);
   w.key("findings").begin_array();
-  for (auto& f : r.findings) {
+  for (auto& f : r.findings) write_finding(w, f);
+  w.end_array();
+  w.key("summary");
+  write_summary(w, summarize(r));
+  w.key("rules").begin_array();
+  for (auto& rule : r.rules) {
     w.begin_object();
-    w.key("rule").value(f.rule);
-    w.key("severity").value(to_string(f.severity));
-    w.key("confidence").value(to_string(f.confidence));
-    w.key("path").value(f.path);
-    if (f.line) w.key("line").value(f.line);
-    if (f.column) w.key("column").value(f.column);
-    if (f.has_offset) w.key("offset").value(f.offset);
-    if (!f.field.empty()) w.key("field").value(f.field);
-    if (f.record >= 0) w.key("record").value(f.record);
-    if (!f.masked.empty()) w.key("masked").value(f.masked);
-    if (!f.fingerprint.empty()) w.key("fingerprint").value(f.fingerprint);
-    w.key("message").value(f.message);
+    w.key("id").value(rule.id);
+    w.key("name").value(rule.name);
+    w.key("description").value(rule.description);
+    w.key("severity").value(to_string(rule.severity));
+    w.key("tags").begin_array();
+    for (auto& t : rule.tags) w.value(t);
+    w.end_array();
+    w.key("references").begin_array();
+    for (auto& ref : rule.references) w.value(ref);
+    w.end_array();
     w.end_object();
   }
   w.end_array();
-  Summary s = summarize(r);
-  w.key("summary").begin_object();
-  w.key("findings").value(s.findings);
-  w.key("by_rule").begin_object();
-  for (auto& [k, v] : s.by_rule) w.key(k).value(v);
-  w.end_object();
-  w.key("by_severity").begin_object();
-  for (auto& [k, v] : s.by_severity) w.key(k).value(v);
-  w.end_object();
-  w.key("distinct_values").begin_object();
-  for (auto& [k, v] : s.distinct_values) w.key(k).value(v);
-  w.end_object();
-  w.key("suppressed").value(s.suppressed);
-  w.end_object();
   w.end_object();
   return out;
 }

@@ -12,7 +12,19 @@
 
 namespace privaudit {
 
+// What a report says about one rule of the run (SARIF `tool.driver.rules`,
+// JSON `rules`), so a saved report re-renders without the rule files.
+struct RuleInfo {
+  std::string id;
+  std::string name;
+  std::string description;
+  Severity severity = Severity::medium;
+  std::vector<std::string> tags;
+  std::vector<std::string> references;
+};
+
 struct Report {
+  std::string tool_version = PRIVAUDIT_VERSION;
   std::string command = "scan";
   std::string started_at;  // RFC 3339 UTC
   uint64_t duration_ms = 0;
@@ -23,6 +35,8 @@ struct Report {
   std::vector<InputError> errors;
   std::vector<Finding> findings;
   uint64_t suppressed = 0;
+  // The rules the run used, in load order.
+  std::vector<RuleInfo> rules;
   // Extra top-level sections ("risk", "link", ...) as serialised JSON, in order.
   std::vector<std::pair<std::string, std::string>> sections;
 };
@@ -40,7 +54,10 @@ Summary summarize(const Report& r);
 // Current UTC time as RFC 3339 ("2026-11-23T08:00:00Z").
 std::string now_rfc3339();
 
+// The JSON report (SPEC "The report"), with the extra top-level key "rules".
 std::string render_json(const Report& r);
+// JSON Lines: one compact finding object a line, then {"summary": {...}}.
+std::string render_jsonl(const Report& r);
 // One line per finding: path:line:col: rule (severity, confidence) masked.
 std::string render_text(const Report& r, bool color);
 // A short summary for stderr.

@@ -43,6 +43,7 @@ namespace {
 struct Item {
   std::string path;  // as reported
   bool is_stdin = false;
+  uint64_t size = 0;  // on disk
 };
 
 class Walker {
@@ -51,7 +52,7 @@ class Walker {
 
   void add(const std::string& p) {
     if (p == "-") {
-      items.push_back({"-", true});
+      items.push_back({"-", true, 0});
       return;
     }
     struct stat st;
@@ -102,7 +103,7 @@ class Walker {
       r_.skipped.push_back({p, "larger than --max-file-size"});
       return;
     }
-    items.push_back({p, false});
+    items.push_back({p, false, static_cast<uint64_t>(st.st_size)});
   }
 
   void walk(const std::string& root) {
@@ -173,19 +174,25 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
   n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(w.items.size())));
   std::vector<ScanResult> results(w.items.size());
   std::atomic<size_t> next{0};
-  std::atomic<uint64_t> done_files{0}, done_bytes{0};
   std::mutex progress_mu;
+  Progress prog;
+  prog.files_total = w.items.size();
+  for (auto& it : w.items) {
+    prog.bytes_total += it.size;
+    if (it.is_stdin) prog.total_known = false;
+  }
+  if (o.progress) o.progress(prog);
   auto worker = [&]() {
     DocumentScanner ds(engine, kw, fp, o.settings);
     for (;;) {
       size_t i = next.fetch_add(1);
       if (i >= w.items.size()) break;
       scan_item(w.items[i], o, ds, results[i]);
-      done_files += 1;
-      done_bytes += results[i].bytes;
       if (o.progress) {
         std::lock_guard<std::mutex> lk(progress_mu);
-        o.progress(done_files.load(), done_bytes.load());
+        prog.files_done += 1;
+        prog.bytes_done += w.items[i].is_stdin ? results[i].bytes : w.items[i].size;
+        o.progress(prog);
       }
     }
   };

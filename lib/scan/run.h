@@ -10,6 +10,14 @@
 
 namespace privaudit {
 
+// Where a run is, for a progress display. Bytes count input files at their
+// size on disk (stdin: as read), so that they add up to the total.
+struct Progress {
+  uint64_t files_done = 0, files_total = 0;
+  uint64_t bytes_done = 0, bytes_total = 0;
+  bool total_known = true;  // false when reading stdin
+};
+
 struct RunOptions {
   std::vector<std::string> paths;  // files, folders, "-" for stdin
   unsigned threads = 0;            // 0: all cores
@@ -20,8 +28,9 @@ struct RunOptions {
   double max_compression_ratio = 1000.0;
   uint64_t max_archive_entries = 1000000;
   ScanSettings settings;
-  // Called after each top-level input with bytes done (for progress); may be empty.
-  std::function<void(uint64_t files, uint64_t bytes)> progress;
+  // Called once the inputs are listed, then after each top-level input (from
+  // worker threads, one call at a time); may be empty.
+  std::function<void(const Progress&)> progress;
 };
 
 // Scans everything; the result is sorted in report order.
