@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/simd.h"
+
 namespace privaudit {
 
 namespace {
@@ -59,8 +61,21 @@ CsvTracker::CsvTracker(char delimiter, const char* sample, size_t n) : delim_(de
 }
 
 void CsvTracker::advance(const char* p, size_t n) {
-  const bool collect0 = row_ == 0;
+  const char special[] = {'"', delim_, '\n'};
   for (size_t i = 0; i < n; ++i) {
+    if (row_ > 0) {
+      // Past the header, only quotes, delimiters and newlines matter.
+      size_t j = i + simd::find_any(p + i, n - i, special, in_quotes_ ? 1 : 3);
+      if (j > i) {
+        if (!in_quotes_) {
+          after_quote_ = false;
+          for (size_t k = i; k < j; ++k)
+            if (p[k] != '\r') { field_start_ = false; break; }
+        }
+        i = j;
+      }
+      if (i >= n) break;
+    }
     char c = p[i];
     if (in_quotes_) {
       if (c == '"') {
@@ -111,7 +126,6 @@ void CsvTracker::advance(const char* p, size_t n) {
     field_start_ = false;
     if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back(c);
   }
-  (void)collect0;
 }
 
 void CsvTracker::saw_value() {
@@ -156,7 +170,20 @@ void JsonTracker::bad(const char* what) {
 }
 
 void JsonTracker::advance(const char* p, size_t n) {
+  static const char kInString[] = {'"', '\\', '\n'};
+  static const char kStructure[] = {'"', '{', '}', '[', ']', ',', ':', '\n'};
   for (size_t i = 0; i < n; ++i) {
+    // Skip what cannot change the state: string contents, and values and
+    // white space between structural characters.
+    if (in_string_ && !escape_) {
+      size_t j = i + simd::find_any(p + i, n - i, kInString, 3);
+      if (is_key_ && keybuf_.size() < kMaxName)
+        keybuf_.append(p + i, std::min(j - i, kMaxName - keybuf_.size()));
+      i = j;
+    } else if (!in_string_) {
+      i += simd::find_any(p + i, n - i, kStructure, 8);
+    }
+    if (i >= n) break;
     char c = p[i];
     if (in_string_) {
       if (escape_) {

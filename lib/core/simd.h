@@ -1,0 +1,11 @@
+// Byte searches used on every byte of a document, 16 bytes at a time.
+#pragma once
+#include <cstddef>
+
+namespace privaudit::simd {
+
+// Position of the first byte of p[0, n) equal to one of set[0, k) (k <= 8);
+// n if there is none.
+size_t find_any(const char* p, size_t n, const char* set, int k);
+
+}  // namespace privaudit::simd
