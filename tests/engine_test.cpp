@@ -57,6 +57,11 @@ BOOST_AUTO_TEST_CASE(boundaries_that_are_not_glue) {
   BOOST_TEST(my_numbers("123456789018 210987654324") >= 1u);
 }
 
+BOOST_AUTO_TEST_CASE(hyphen_joined_whole_values) {
+  BOOST_TEST(my_numbers("範囲 123456789018-621498320257") == 2u);
+  BOOST_TEST(my_numbers("1234-5678-9018-1234") == 0u);  // no run is a whole value
+}
+
 BOOST_AUTO_TEST_CASE(space_separated_values_side_by_side) {
   // Two valid My Numbers separated by a space are two values.
   auto r = scan_text("マイナンバー 123456789018 621498320257\n");

@@ -368,6 +368,16 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
     bool right_ok = !glued_right(b, end, runs[n - 1].end);
     bool whole_valid = false;
     if (left_ok && right_ok) whole_valid = emit(0, n, true);
+    if (!whole_valid && n > 1 && !utf8::is_space_separator(sep)) {
+      // Hyphen-joined runs that are no grouped value: a run that is a whole
+      // value by itself ("123456789018-621498320257") still counts.
+      for (size_t i = 0; i < n; ++i) {
+        if (runs[i].ndigits < 9) continue;
+        if (i == 0 && !left_ok) continue;
+        if (i + 1 == n && !right_ok) continue;
+        emit(i, 1, false);
+      }
+    }
     if (!whole_valid && n > 1 && utf8::is_space_separator(sep)) {
       // Space-separated digit groups: values may sit side by side ("123456789018
       // 210987654321") or inside a longer list; try the longest fitting span.
