@@ -6,6 +6,10 @@
 
 #include "core/simd.h"
 
+#include <emmintrin.h>
+
+#include <cstring>
+
 namespace privaudit {
 
 namespace {
@@ -169,113 +173,183 @@ void JsonTracker::bad(const char* what) {
   line_bad_ = true;
 }
 
-void JsonTracker::advance(const char* p, size_t n) {
-  static const char kInString[] = {'"', '\\', '\n'};
-  static const char kStructure[] = {'"', '{', '}', '[', ']', ',', ':', '\n'};
-  for (size_t i = 0; i < n; ++i) {
-    // Skip what cannot change the state: string contents, and values and
-    // white space between structural characters.
-    if (in_string_ && !escape_) {
-      size_t j = i + simd::find_any(p + i, n - i, kInString, 3);
-      if (is_key_ && keybuf_.size() < kMaxName)
-        keybuf_.append(p + i, std::min(j - i, kMaxName - keybuf_.size()));
-      i = j;
-    } else if (!in_string_) {
-      i += simd::find_any(p + i, n - i, kStructure, 8);
+namespace {
+// Bit masks over 64 bytes (fewer at the end of input): quotes, backslashes,
+// newlines, and the structural characters { } [ ] , :
+struct JsonMasks {
+  uint64_t quote = 0, backslash = 0, newline = 0, structure = 0;
+};
+
+JsonMasks json_masks(const char* p, size_t len) {
+  alignas(16) char tmp[64];
+  if (len < 64) {
+    std::memset(tmp, ' ', sizeof tmp);
+    std::memcpy(tmp, p, len);
+    p = tmp;
+  }
+  JsonMasks m;
+  const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), nl = _mm_set1_epi8('\n'),
+                ob = _mm_set1_epi8('{'), cb = _mm_set1_epi8('}'), oa = _mm_set1_epi8('['),
+                ca = _mm_set1_epi8(']'), co = _mm_set1_epi8(','), cl = _mm_set1_epi8(':');
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    auto bits = [&](__m128i x) {
+      return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(x))) << (16 * k);
+    };
+    m.quote |= bits(_mm_cmpeq_epi8(v, q));
+    m.backslash |= bits(_mm_cmpeq_epi8(v, bs));
+    m.newline |= bits(_mm_cmpeq_epi8(v, nl));
+    __m128i st = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, ob), _mm_cmpeq_epi8(v, cb)),
+                              _mm_or_si128(_mm_cmpeq_epi8(v, oa), _mm_cmpeq_epi8(v, ca)));
+    st = _mm_or_si128(st, _mm_or_si128(_mm_cmpeq_epi8(v, co), _mm_cmpeq_epi8(v, cl)));
+    m.structure |= bits(st);
+  }
+  if (len < 64) {
+    uint64_t keep = (uint64_t{1} << len) - 1;
+    m.quote &= keep;
+    m.backslash &= keep;
+    m.newline &= keep;
+    m.structure &= keep;
+  }
+  return m;
+}
+}  // namespace
+
+void JsonTracker::key_bytes(const char* p, size_t n) {
+  if (is_key_ && keybuf_.size() < kMaxName) keybuf_.append(p, std::min(n, kMaxName - keybuf_.size()));
+}
+
+void JsonTracker::on_char(char c) {
+  if (in_string_) {
+    if (escape_) {
+      escape_ = false;
+      if (is_key_ && keybuf_.size() < kMaxName) keybuf_.push_back(c == 'n' ? '\n' : c);
+      return;
     }
-    if (i >= n) break;
-    char c = p[i];
-    if (in_string_) {
-      if (escape_) {
-        escape_ = false;
-        if (is_key_ && keybuf_.size() < kMaxName) keybuf_.push_back(c == 'n' ? '\n' : c);
-      } else if (c == '\\') {
-        escape_ = true;
-      } else if (c == '"') {
-        in_string_ = false;
-        if (is_key_ && !stack_.empty() && depth_ <= kMaxDepth) {
-          stack_.back().key = keybuf_;
-          stack_.back().key_hash = fnv1a(keybuf_);
-        }
-      } else if (c == '\n') {
-        bad("unterminated string");
-        in_string_ = false;
-        --i;  // handle the newline below
-      } else if (is_key_ && keybuf_.size() < kMaxName) {
-        keybuf_.push_back(c);
+    if (c == '\\') {
+      escape_ = true;
+      return;
+    }
+    if (c == '"') {
+      in_string_ = false;
+      if (is_key_ && depth_ > 0 && depth_ <= kMaxDepth) {
+        Frame& f = stack_[depth_ - 1];
+        f.key.assign(keybuf_);
+        f.key_hash = fnv1a(keybuf_);
       }
-      continue;
+      return;
     }
-    switch (c) {
-      case '"':
-        in_string_ = true;
-        is_key_ = depth_ > 0 && depth_ <= kMaxDepth && !stack_.empty() && stack_.back().object &&
-                  expect_key_;
-        if (is_key_) keybuf_.clear();
+    if (c != '\n') return;
+    bad("unterminated string");
+    in_string_ = false;  // and handle the newline below
+  }
+  switch (c) {
+    case '"':
+      in_string_ = true;
+      is_key_ = depth_ > 0 && depth_ <= kMaxDepth && stack_[depth_ - 1].object && expect_key_;
+      if (is_key_) keybuf_.clear();
+      break;
+    case '{':
+    case '[':
+      if (depth_ == 0) {
+        doc_line_ = line_;
+        top_array_ = c == '[';
+      }
+      ++depth_;
+      if (depth_ <= kMaxDepth) {
+        // Frames are reused, so their key strings keep their memory.
+        if (stack_.size() < depth_) stack_.emplace_back();
+        Frame& f = stack_[depth_ - 1];
+        f.object = c == '{';
+        f.key.clear();
+        f.index = 0;
+        f.key_hash = 0;
+      }
+      expect_key_ = c == '{';
+      break;
+    case '}':
+    case ']':
+      if (depth_ == 0) {
+        bad("unbalanced closing bracket");
         break;
-      case '{':
-      case '[':
-        if (depth_ == 0) {
-          doc_line_ = line_;
-          top_array_ = c == '[';
+      }
+      --depth_;
+      expect_key_ = false;
+      break;
+    case ':':
+      expect_key_ = false;
+      break;
+    case ',':
+      if (depth_ > 0 && depth_ <= kMaxDepth) {
+        Frame& f = stack_[depth_ - 1];
+        if (f.object) {
+          expect_key_ = true;
+          f.key.clear();
+          f.key_hash = 0;
+        } else {
+          ++f.index;
         }
-        ++depth_;
-        if (depth_ <= kMaxDepth) stack_.push_back({c == '{', std::string(), 0});
-        expect_key_ = c == '{';
+      }
+      break;
+    case '\n':
+      if (lines_ && depth_ > 0) {
+        bad("record not closed at end of line");
+        depth_ = 0;
+      }
+      ++line_;
+      line_bad_ = false;
+      break;
+    default:
+      break;
+  }
+}
+
+void JsonTracker::advance(const char* p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    size_t len = std::min<size_t>(64, n - i);
+    JsonMasks m = json_masks(p + i, len);
+    size_t pos = 0;
+    while (pos < len) {
+      if (in_string_ && escape_) {
+        on_char(p[i + pos++]);
+        continue;
+      }
+      uint64_t live = ~uint64_t{0} << pos;
+      uint64_t interesting =
+          (in_string_ ? (m.quote | m.backslash | m.newline) : (m.quote | m.structure | m.newline)) & live;
+      if (!interesting) {
+        if (in_string_) key_bytes(p + i + pos, len - pos);
+        pos = len;
         break;
-      case '}':
-      case ']':
-        if (depth_ == 0) {
-          bad("unbalanced closing bracket");
-          break;
-        }
-        if (depth_ <= kMaxDepth) stack_.pop_back();
-        --depth_;
-        expect_key_ = false;
-        break;
-      case ':':
-        expect_key_ = false;
-        break;
-      case ',':
-        if (depth_ > 0 && depth_ <= kMaxDepth) {
-          if (stack_.back().object) {
-            expect_key_ = true;
-            stack_.back().key.clear();
-            stack_.back().key_hash = 0;
-          } else {
-            ++stack_.back().index;
-          }
-        }
-        break;
-      case '\n':
-        if (lines_ && depth_ > 0) {
-          bad("record not closed at end of line");
-          stack_.clear();
-          depth_ = 0;
-        }
-        ++line_;
-        line_bad_ = false;
-        break;
-      default:
-        break;
+      }
+      size_t k = static_cast<size_t>(__builtin_ctzll(interesting));
+      if (in_string_) key_bytes(p + i + pos, k - pos);
+      on_char(p[i + k]);
+      pos = k + 1;
     }
+    i += len;
   }
 }
 
 uint64_t JsonTracker::stats_id() {
   uint64_t h = 1469598103934665603ULL;
-  for (auto& f : stack_) {
+  size_t live = std::min(depth_, stack_.size());
+  for (size_t k = 0; k < live; ++k) {
+    const Frame& f = stack_[k];
     h = (h ^ (f.object ? f.key_hash : 0x2a)) * 1099511628211ULL;  // '*' for any array index
     h = (h ^ 0x2f) * 1099511628211ULL;
   }
-  return stack_.empty() ? 0 : h | 1;
+  return live == 0 ? 0 : h | 1;
 }
 
 void JsonTracker::current(FieldInfo& out) {
   out.field.clear();
   out.key.clear();
   out.stats_key.clear();
-  for (auto& f : stack_) {
+  size_t live = std::min(depth_, stack_.size());
+  for (size_t k = 0; k < live; ++k) {
+    const Frame& f = stack_[k];
     out.field.push_back('/');
     out.stats_key.push_back('/');
     if (f.object) {
@@ -292,7 +366,7 @@ void JsonTracker::current(FieldInfo& out) {
     }
   }
   if (depth_ == 0) out.record = -1;
-  else if (top_array_) out.record = stack_.empty() ? -1 : stack_[0].index + 1;
+  else if (top_array_) out.record = live == 0 ? -1 : stack_[0].index + 1;
   else out.record = static_cast<int64_t>(doc_line_);
 }
 

@@ -78,8 +78,8 @@ class JsonTracker : public FieldTracker {
     uint64_t key_hash = 0;
   };
   bool lines_;
-  std::vector<Frame> stack_;
-  size_t depth_ = 0;  // may exceed stack_ (capped)
+  std::vector<Frame> stack_;  // frames [0, min(depth_, kMaxDepth)) are live; the rest are kept for reuse
+  size_t depth_ = 0;
   bool in_string_ = false, escape_ = false, is_key_ = false, expect_key_ = false;
   std::string keybuf_;
   uint64_t line_ = 1;
@@ -87,6 +87,8 @@ class JsonTracker : public FieldTracker {
   bool top_array_ = false;
   bool line_bad_ = false;
   void bad(const char* what);
+  void on_char(char c);
+  void key_bytes(const char* p, size_t n);
 };
 
 }  // namespace privaudit
