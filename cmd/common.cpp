@@ -51,6 +51,32 @@ bool load_rules(const RuleOptions& o, std::vector<Rule>& rules) {
   return true;
 }
 
+bool build_engine(const RuleOptions& o, std::unique_ptr<Engine>& engine) {
+  std::vector<Rule> rules;
+  if (!load_rules(o, rules)) return false;
+  if (rules.empty()) {
+    print_error("no rules enabled");
+    return false;
+  }
+  std::string err;
+  engine = Engine::build(std::move(rules), err);
+  if (!engine) {
+    print_error(err);
+    return false;
+  }
+  return true;
+}
+
+bool load_key(const std::string& key_file, Fingerprinter& fp, Report& report) {
+  std::string err;
+  if (!Fingerprinter::from_options(key_file, fp, err)) {
+    print_error(err);
+    return false;
+  }
+  report.fingerprint_key = std::string(fp.mode());
+  return true;
+}
+
 namespace {
 bool write_to(const std::string& path, const std::string& data) {
   if (path.empty() || path == "-") {

@@ -3,10 +3,13 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "crypto/fingerprint.h"
+#include "match/engine.h"
 #include "report/report.h"
 #include "rules/rule.h"
 
@@ -39,6 +42,13 @@ bool load_rules(const RuleOptions& o, std::vector<Rule>& rules);
 // Checks --format and every --report FORMAT=FILE. Prints the problem and
 // returns false.
 bool check_output_options(const CommonOptions& o);
+
+// The engine over the loaded rules (false, after printing, on a rule error
+// or when no rule is enabled).
+bool build_engine(const RuleOptions& o, std::unique_ptr<Engine>& engine);
+// The fingerprint key (--key-file, PRIVAUDIT_KEY, else random); records its
+// mode in the report. False, after printing, when the key file is unusable.
+bool load_key(const std::string& key_file, Fingerprinter& fp, Report& report);
 
 // Writes the report in the chosen format(s). Returns false (after printing)
 // when an output cannot be written.

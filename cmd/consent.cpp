@@ -39,11 +39,7 @@ int run(ConsentArgs& a) {
   }
   std::string err;
   Fingerprinter fp = Fingerprinter::random();
-  if (!Fingerprinter::from_options(a.key_file, fp, err)) {
-    print_error(err);
-    return kExitError;
-  }
-  report.fingerprint_key = std::string(fp.mode());
+  if (!load_key(a.key_file, fp, report)) return kExitError;
 
   consent::RunOptions ro;
   ro.ledgers = a.ledgers;

@@ -73,20 +73,11 @@ int run(LinkArgs& a) {
   lo.discovery.min_distinct = a.min_distinct;
   lo.threads = a.common.threads;
 
-  std::vector<Rule> rules;
-  if (!load_rules(a.rules, rules)) return kExitError;
-  std::string err;
-  auto engine = Engine::build(std::move(rules), err);
-  if (!engine) {
-    print_error(err);
-    return kExitError;
-  }
+  std::unique_ptr<Engine> engine;
+  if (!build_engine(a.rules, engine)) return kExitError;
   Fingerprinter fp = Fingerprinter::random();
-  if (!Fingerprinter::from_options(a.key_file, fp, err)) {
-    print_error(err);
-    return kExitError;
-  }
-  report.fingerprint_key = std::string(fp.mode());
+  if (!load_key(a.key_file, fp, report)) return kExitError;
+  std::string err;
 
   std::vector<InputError> walk_errors;
   auto tables = link::collect_tables(a.paths, walk_errors);

@@ -136,24 +136,11 @@ int run(ScanArgs& a) {
     }
     ro.settings.force_encoding = true;
   }
-  std::vector<Rule> rules;
-  if (!load_rules(a.rules, rules)) return kExitError;
-  if (rules.empty()) {
-    print_error("no rules enabled");
-    return kExitError;
-  }
-  std::string err;
-  auto engine = Engine::build(std::move(rules), err);
-  if (!engine) {
-    print_error(err);
-    return kExitError;
-  }
+  std::unique_ptr<Engine> engine;
+  if (!build_engine(a.rules, engine)) return kExitError;
   Fingerprinter fp = Fingerprinter::random();
-  if (!Fingerprinter::from_options(a.key_file, fp, err)) {
-    print_error(err);
-    return kExitError;
-  }
-  report.fingerprint_key = std::string(fp.mode());
+  if (!load_key(a.key_file, fp, report)) return kExitError;
+  std::string err;
   for (auto& rule : engine->rules())
     report.rules.push_back({rule.id, rule.name, rule.description, rule.severity, rule.tags, rule.references});
   Baseline baseline;

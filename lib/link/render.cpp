@@ -1,4 +1,5 @@
 #include "link/render.h"
+#include "report/escape.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -134,21 +135,7 @@ void text_pair(std::string& out, const PairView& p) {
 
 // ------------------------------------------------------------------ HTML
 
-std::string html(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string html(std::string_view s) { return html_escape(s); }
 
 // At most `n` code points of `s`, with "…" when cut.
 std::string shorten(const std::string& s, size_t n) {

@@ -1,5 +1,7 @@
 #include "report/consent_section.h"
 
+#include "report/escape.h"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -56,20 +58,6 @@ ConsentView parse_view(std::string_view json) {
   return v;
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
