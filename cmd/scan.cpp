@@ -30,6 +30,7 @@ struct ScanArgs {
   bool allow_incomplete = false;
   int max_archive_depth = 5;
   uint64_t max_expanded_bytes = uint64_t{8} << 30;
+  uint64_t max_archive_entries = 1000000;
 };
 
 int run(ScanArgs& a) {
@@ -82,6 +83,7 @@ int run(ScanArgs& a) {
   ro.settings.binary = a.binary;
   ro.max_archive_depth = a.max_archive_depth;
   ro.max_expanded_bytes = a.max_expanded_bytes;
+  ro.max_archive_entries = a.max_archive_entries;
   bool progress = a.common.progress == "always" ||
                   (a.common.progress == "auto" && isatty(2) && !a.common.quiet);
   if (progress) {
@@ -128,6 +130,7 @@ void register_scan(CLI::App& app, int& exit_code) {
   sub->add_flag("--allow-incomplete", a->allow_incomplete, "Unreadable inputs are a warning, not exit 2");
   sub->add_option("--max-archive-depth", a->max_archive_depth, "Nested archive depth (default 5)");
   sub->add_option("--max-expanded-bytes", a->max_expanded_bytes, "Bytes expanded per top-level input (default 8 GiB)");
+  sub->add_option("--max-archive-entries", a->max_archive_entries, "Archive members read per top-level input (default 1000000)");
   sub->callback([a, &exit_code]() { exit_code = run(*a); });
 }
 

@@ -157,6 +157,14 @@ DocumentScanner::~DocumentScanner() = default;
 
 void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& out,
                            std::string_view first) {
+  DocOptions opts;
+  opts.first = first;
+  scan(path, in, out, opts);
+}
+
+void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& out,
+                           const DocOptions& opts) {
+  const std::string_view first = opts.first;
   constexpr size_t kCtx = 1024, kPad = 64, kHead = 65536;
   const size_t chunk = std::max(settings_.chunk_size, size_t{4096});
   const auto& rules = engine_.rules();
@@ -180,7 +188,9 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   }
   size_t bom = 0;
   Encoding enc = Encoding::utf8;
-  if (settings_.force_encoding) {
+  if (opts.utf8) {
+    enc = Encoding::utf8;
+  } else if (settings_.force_encoding) {
     enc = settings_.encoding;
     detect_encoding(head.data(), head.size(), eof, bom);  // still skip a BOM
   } else {
@@ -260,7 +270,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   };
 
   std::unique_ptr<FieldTracker> tracker;
-  DocFormat fmt_kind = format_for_name(path);
+  DocFormat fmt_kind = format_for_name(opts.format_name.empty() ? path : opts.format_name);
   std::vector<Pending> pending;
   std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> stats;  // key#rule -> shaped, valid
   LineCounter lines;
@@ -289,6 +299,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       }
     }
     std::memset(buf_.data() + len, 0, std::min(kPad, buf_.size() - len));
+    if (!tracker && opts.tracker && (len > 0 || done_input)) tracker = opts.tracker(buf_.data(), len);
     if (!tracker && (len > 0 || done_input)) {
       switch (fmt_kind) {
         case DocFormat::csv: tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
@@ -336,6 +347,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       f.severity = rule.severity;
       f.path = path;
       lines.locate(b, begin, at, f.line, f.column);
+      if (opts.no_lines) f.line = f.column = 0;
       f.offset = base + c.start;
       f.has_offset = true;
       if (tracker) {
