@@ -87,6 +87,8 @@ void MemberReader::start(int64_t size) {
   eof_ = false;
   size_ = size;
   expanded_ = 0;
+  counted_ = true;
+  reported_ = false;
   source_at_start_ = ar_.source_mark();
 }
 
@@ -124,7 +126,7 @@ ssize_t MemberReader::read(char* dst, size_t n) {
   }
   auto k = static_cast<uint64_t>(r);
   expanded_ += k;
-  b.expanded += k;
+  if (counted_) b.expanded += k;
   if (expanded_ > b.limits.ratio_floor) {
     double packed = static_cast<double>(ar_.compressed_since(source_at_start_) + kBlock);
     if (static_cast<double>(expanded_) / packed > b.limits.max_ratio) {
@@ -209,15 +211,21 @@ bool ArchiveReader::open(ContainerKind kind, std::string& err) {
     return false;
   }
   archive_read_support_filter_all(a_);
-  archive_read_support_format_zip(a_);
-  archive_read_support_format_tar(a_);
-  archive_read_support_format_gnutar(a_);
-  archive_read_support_format_7zip(a_);
-  archive_read_support_format_cpio(a_);
-  archive_read_support_format_iso9660(a_);
-  archive_read_support_format_rar(a_);
-  archive_read_support_format_ar(a_);
-  if (is_compression(kind)) archive_read_support_format_raw(a_);
+  if (is_compression(kind)) {
+    // A lone compression is one stream; what it holds (a tar, a log) is
+    // sniffed again by the caller. (libarchive's tar reader would take a
+    // stream of zeros for an empty tar.)
+    archive_read_support_format_raw(a_);
+  } else {
+    archive_read_support_format_zip(a_);
+    archive_read_support_format_tar(a_);
+    archive_read_support_format_gnutar(a_);
+    archive_read_support_format_7zip(a_);
+    archive_read_support_format_cpio(a_);
+    archive_read_support_format_iso9660(a_);
+    archive_read_support_format_rar(a_);
+    archive_read_support_format_ar(a_);
+  }
   if (in_.seekable()) {
     archive_read_set_seek_callback(a_, &ArchiveReader::seek_cb);
     archive_read_set_skip_callback(a_, &ArchiveReader::skip_cb);

@@ -82,6 +82,13 @@ class MemberReader : public ByteReader {
   uint64_t expanded() const { return expanded_; }
   // Reads (and meters) the rest of the member, discarding it.
   void drain();
+  // Stops counting this member against max_expanded_bytes (the stream of a
+  // compressed archive, whose members are counted instead). The ratio limit
+  // still applies.
+  void uncounted() { counted_ = false; }
+  // Whether why it stopped was already reported (on a member read from it).
+  bool reported() const { return reported_; }
+  void mark_reported() { reported_ = true; }
 
  private:
   friend class ArchiveReader;
@@ -89,6 +96,8 @@ class MemberReader : public ByteReader {
   ArchiveReader& ar_;
   MemberStatus status_ = MemberStatus::ok;
   bool eof_ = false;
+  bool counted_ = true;
+  bool reported_ = false;
   int64_t size_ = -1;
   uint64_t expanded_ = 0;
   uint64_t source_at_start_ = 0;

@@ -18,8 +18,10 @@ struct Ctx {
   ExpandBudget budget;
 };
 
+// `depth`: archives around `in`; `raw_depth`: lone compressions directly
+// around it (a tar.gz is a tar inside a gzip stream).
 void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
-              int depth);
+              int depth, int raw_depth);
 
 // True when `in` is an archive member that stopped early: the archive read
 // from it is cut short through no fault of its own, and the member's owner
@@ -49,7 +51,7 @@ enum class After { next, stop };
 
 // Scans the member the archive is at, then reports how reading it ended.
 After scan_member(Ctx& c, ArchiveReader& ar, const ArchiveEntry& e, const std::string& path,
-                  const std::string& fmt_name, ByteReader& source, int depth) {
+                  const std::string& fmt_name, ByteReader& source, int depth, int raw_depth) {
   std::string mpath = e.raw ? path : path + "!/" + e.name;
   std::string mfmt = e.raw ? strip_compression_suffix(fmt_name) : e.name;
   if (e.type == ArchiveEntry::Type::dir) return After::next;
@@ -74,10 +76,21 @@ After scan_member(Ctx& c, ArchiveReader& ar, const ArchiveEntry& e, const std::s
     return After::next;
   }
   MemberReader& m = ar.member();
-  scan_any(c, mpath, mfmt, m, depth + 1);
+  if (e.raw) scan_any(c, mpath, mfmt, m, depth, raw_depth + 1);
+  else scan_any(c, mpath, mfmt, m, depth + 1, 0);
   m.drain();  // what the document left unread is still metered
-  if (m.status() == MemberStatus::truncated && source_stopped(source, c)) return After::stop;
-  std::string err = status_error(m, c.budget);
+  if (m.status() == MemberStatus::truncated && source_stopped(source, c)) {
+    // The archive's own stream stopped (a tar.gz's gzip stream hit a limit
+    // or its end): say why, on the member being read.
+    auto* src = dynamic_cast<MemberReader*>(&source);
+    if (src && !src->reported()) {
+      std::string why = status_error(*src, c.budget);
+      if (!why.empty()) c.out.errors.push_back({mpath, why});
+      src->mark_reported();
+    }
+    return After::stop;
+  }
+  std::string err = m.reported() ? std::string() : status_error(m, c.budget);
   if (!err.empty()) c.out.errors.push_back({mpath, err});
   switch (m.status()) {
     case MemberStatus::ok:
@@ -90,18 +103,21 @@ After scan_member(Ctx& c, ArchiveReader& ar, const ArchiveEntry& e, const std::s
 
 // Reads every member of the archive in `in` (first bytes `head`).
 void scan_archive(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
-                  std::string head, ContainerKind kind, int depth) {
-  ArchiveReader ar(in, std::move(head), c.budget, depth == 0);
+                  std::string head, ContainerKind kind, int depth, int raw_depth) {
+  ArchiveReader ar(in, std::move(head), c.budget, depth == 0 && raw_depth == 0);
   std::string err;
   if (!ar.open(kind, err)) {
     if (!source_stopped(in, c))
       c.out.errors.push_back({path, fmt::format("cannot read {} archive: {}", kind_name(kind), err)});
     return;
   }
-  for (;;) {
+  for (uint64_t entries = 0;; ++entries) {
     ArchiveEntry e;
     ArchiveReader::Next n = ar.next(e, err);
-    if (n == ArchiveReader::Next::end) break;
+    if (n == ArchiveReader::Next::end) {
+      if (entries == 0) c.out.skipped.push_back({path, "empty archive"});
+      break;
+    }
     if (n == ArchiveReader::Next::error) {
       if (!source_stopped(in, c)) c.out.errors.push_back({path, "truncated or corrupt archive: " + err});
       break;
@@ -112,13 +128,13 @@ void scan_archive(Ctx& c, const std::string& path, const std::string& fmt_name, 
       c.budget.exhausted = true;
       break;
     }
-    if (scan_member(c, ar, e, path, fmt_name, in, depth) == After::stop) break;
+    if (scan_member(c, ar, e, path, fmt_name, in, depth, raw_depth) == After::stop) break;
     if (c.budget.exhausted) break;
   }
 }
 
 void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
-              int depth) {
+              int depth, int raw_depth) {
   std::string head(kSniffBytes, '\0');
   ssize_t got = read_full(in, head.data(), head.size());
   if (got < 0) {
@@ -128,7 +144,7 @@ void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, Byte
   head.resize(static_cast<size_t>(got));
   ContainerKind kind = sniff_container(head);
   if (kind == ContainerKind::zip && is_xlsx_name(fmt_name)) {
-    scan_xlsx(path, in, std::move(head), c.ds, c.out, c.budget, depth == 0);
+    scan_xlsx(path, in, std::move(head), c.ds, c.out, c.budget, depth == 0 && raw_depth == 0);
     return;
   }
   if (kind == ContainerKind::none) {
@@ -138,12 +154,15 @@ void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, Byte
     c.ds.scan(path, in, c.out, d);
     return;
   }
-  if (depth >= c.opts.max_archive_depth) {
+  if ((is_compression(kind) ? raw_depth : depth) >= c.opts.max_archive_depth) {
     c.out.errors.push_back({path, fmt::format("archive nested deeper than --max-archive-depth ({})",
                                               c.opts.max_archive_depth)});
     return;
   }
-  scan_archive(c, path, fmt_name, in, std::move(head), kind, depth);
+  // The stream of a compressed archive is not counted twice: its members are.
+  auto* m = dynamic_cast<MemberReader*>(&in);
+  if (m && raw_depth > 0) m->uncounted();
+  scan_archive(c, path, fmt_name, in, std::move(head), kind, depth, raw_depth);
 }
 
 }  // namespace
@@ -154,7 +173,7 @@ void scan_container_or_document(const std::string& path, ByteReader& in, const R
   c.budget.limits.max_expanded_bytes = opts.max_expanded_bytes;
   c.budget.limits.max_ratio = opts.max_compression_ratio;
   c.budget.limits.max_entries = opts.max_archive_entries;
-  scan_any(c, path, path, in, depth);
+  scan_any(c, path, path, in, depth, 0);
 }
 
 }  // namespace privaudit
