@@ -248,13 +248,10 @@ class CellTracker : public FieldTracker {
   explicit CellTracker(std::shared_ptr<CellTable> t) : t_(std::move(t)) {}
   void advance(const char*, size_t n) override {
     pos_ += n;
-    while (!t_->marks.empty() && t_->marks.front().offset <= pos_) {
-      cur_ = t_->marks.front();
-      has_ = true;
-      t_->marks.pop_front();
-    }
+    sync();
   }
   void current(FieldInfo& out) override {
+    sync();
     out = FieldInfo{};
     if (!has_) return;
     std::string col = xlsx_column_name(cur_.col);
@@ -268,6 +265,14 @@ class CellTracker : public FieldTracker {
   }
 
  private:
+  // Moves to the last cell that starts at or before the position.
+  void sync() {
+    while (!t_->marks.empty() && t_->marks.front().offset <= pos_) {
+      cur_ = t_->marks.front();
+      has_ = true;
+      t_->marks.pop_front();
+    }
+  }
   std::shared_ptr<CellTable> t_;
   uint64_t pos_ = 0;
   CellMark cur_{};
