@@ -285,14 +285,15 @@ inline size_t count_path(const privaudit::ScanResult& r, const std::string& path
                                            [&](auto& f) { return f.path == path; }));
 }
 
-// Runs the binary with `args` (a shell fragment); returns exit code and stdout.
+// Runs the binary with `args` (a shell fragment), after `prefix` (a command
+// such as setpriv); returns exit code and stdout.
 struct RunResult {
   int code = -1;
   std::string out;
 };
-inline RunResult run_bin(const std::string& args) {
+inline RunResult run_bin(const std::string& args, const std::string& prefix = "") {
   RunResult r;
-  std::string cmd = std::string(PRIVAUDIT_BIN) + " " + args + " 2>/dev/null";
+  std::string cmd = prefix + std::string(PRIVAUDIT_BIN) + " " + args + " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   char buf[65536];
