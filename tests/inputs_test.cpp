@@ -245,3 +245,29 @@ BOOST_AUTO_TEST_CASE(long_line_streams_in_bounded_memory) {
   BOOST_TEST_MESSAGE("peak RSS of children: " << ru.ru_maxrss / 1024 << " MiB");
   BOOST_TEST(ru.ru_maxrss < 256 * 1024);
 }
+
+BOOST_AUTO_TEST_CASE(many_candidates_stay_bounded) {
+  // Every line holds a valid-looking number under a name that says it is
+  // something else (order_id: low), and one under a neutral name whose
+  // values validate at chance rate (ref: low by statistics). Neither may
+  // pile up in memory until the end of the document.
+  fx::TempDir d;
+  {
+    std::ofstream f(d / "busy.log", std::ios::binary);
+    char line[160];
+    for (uint64_t i = 0; i < 700000; ++i) {
+      int n = std::snprintf(line, sizeof line,
+                            "2026-11-23T08:00:14 INFO order created order_id=202611230417 ref=%012llu\n",
+                            static_cast<unsigned long long>((i * 7919 + 13) % 1000000000000ull));
+      f.write(line, n);
+    }
+    f << "profile updated user_mynumber=972281866208\n";
+  }
+  auto r = fx::run_bin("scan --format json -j 1 " + d / "busy.log");
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.out.find("\"findings\": 1,") != std::string::npos, r.out.substr(r.out.size() > 400 ? r.out.size() - 400 : 0));
+  struct rusage ru {};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  BOOST_TEST_MESSAGE("peak RSS of children: " << ru.ru_maxrss / 1024 << " MiB");
+  BOOST_TEST(ru.ru_maxrss < 256 * 1024);
+}

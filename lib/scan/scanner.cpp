@@ -277,6 +277,52 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   FieldInfo fi;
   std::string repaired;
 
+  // Confidence, from the strongest evidence: the field's name, then the
+  // field's statistics (as counted so far), then keywords near the value.
+  // Keeps the finding if it is at or above --min-confidence.
+  auto settle = [&](Pending& p) {
+    const Rule& rule = rules[p.rule];
+    Confidence conf = Confidence::medium;
+    int stat_ev = 0;
+    if (!p.stats_key.empty()) {
+      auto it = stats.find(p.stats_key);
+      if (it != stats.end() && it->second.first >= 10) {
+        double rate = static_cast<double>(it->second.second) / static_cast<double>(it->second.first);
+        stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
+      }
+    }
+    if (p.field_ev > 0) conf = Confidence::high;
+    else if (p.field_ev < 0) conf = Confidence::low;
+    else if (stat_ev != 0) conf = stat_ev > 0 ? Confidence::high : Confidence::low;
+    else if (p.window_ev > 0) conf = Confidence::high;
+    else if (p.window_ev < 0) conf = Confidence::low;
+    if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) return;
+    if (rule.evidence_required) conf = Confidence::high;
+    if (conf < settings_.min_confidence) return;
+    if (p.allowed) {
+      ++out.suppressed;
+      return;
+    }
+    p.f.confidence = conf;
+    out.findings.push_back(std::move(p.f));
+  };
+  // Only a value whose confidence hangs on its field's statistics waits for
+  // the end of the document; past kMaxPending of them, they are settled with
+  // the statistics so far (memory stays bounded on huge documents).
+  constexpr size_t kMaxPending = 65536;
+  auto defer_or_settle = [&](Pending&& p) {
+    bool needs_stats = p.field_ev == 0 && !p.stats_key.empty() &&
+                       !(rules[p.rule].evidence_required && p.window_ev <= 0);
+    if (!needs_stats) {
+      settle(p);
+      return;
+    }
+    pending.push_back(std::move(p));
+    if (pending.size() < kMaxPending) return;
+    for (Pending& q : pending) settle(q);
+    pending.clear();
+  };
+
   for (;;) {
     fill();
     size_t cut = done_input ? len : safe_cut(buf_.data(), begin, len);
@@ -339,7 +385,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       Pending p;
       p.rule = c.rule;
       p.field_ev = kw_.classify_name(fi.key, c.rule);
-      p.window_ev = kw_.window(b, 0, cut, c.start, c.end, c.rule);
+      // Keywords nearby matter only when the field's name does not decide.
+      p.window_ev = p.field_ev == 0 || rule.evidence_required
+                        ? kw_.window(b, 0, cut, c.start, c.end, c.rule)
+                        : 0;
       p.stats_key = fi.stats_key.empty() ? std::string() : fi.stats_key + '\x1f' + rule.id;
       p.allowed = line_allows(b, 0, len, c.start, c.end);
       Finding& f = p.f;
@@ -357,7 +406,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       f.masked = mask_value(c.norm);
       f.fingerprint = fp_.fingerprint(rule.id, c.norm);
       f.message = rule.message;
-      pending.push_back(std::move(p));
+      defer_or_settle(std::move(p));
     }
     if (tracker && cut > tpos) tracker->advance(b + tpos, cut - tpos);
     lines.end_region(b, begin, cut);
@@ -382,34 +431,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
                                             encoding_name(enc), replaced)});
   }
 
-  // Confidence, from the strongest evidence: the field's name, then the
-  // field's statistics, then keywords near the value.
-  for (Pending& p : pending) {
-    const Rule& rule = rules[p.rule];
-    Confidence conf = Confidence::medium;
-    int stat_ev = 0;
-    if (!p.stats_key.empty()) {
-      auto it = stats.find(p.stats_key);
-      if (it != stats.end() && it->second.first >= 10) {
-        double rate = static_cast<double>(it->second.second) / static_cast<double>(it->second.first);
-        stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
-      }
-    }
-    if (p.field_ev > 0) conf = Confidence::high;
-    else if (p.field_ev < 0) conf = Confidence::low;
-    else if (stat_ev != 0) conf = stat_ev > 0 ? Confidence::high : Confidence::low;
-    else if (p.window_ev > 0) conf = Confidence::high;
-    else if (p.window_ev < 0) conf = Confidence::low;
-    if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) continue;
-    if (rule.evidence_required) conf = Confidence::high;
-    if (conf < settings_.min_confidence) continue;
-    if (p.allowed) {
-      ++out.suppressed;
-      continue;
-    }
-    p.f.confidence = conf;
-    out.findings.push_back(std::move(p.f));
-  }
+  for (Pending& p : pending) settle(p);
   ++out.files;
   out.bytes += raw_bytes;
 }
