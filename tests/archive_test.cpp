@@ -285,3 +285,18 @@ BOOST_AUTO_TEST_CASE(corrupt_archive_is_an_error) {
   BOOST_TEST(r.errors[0].path.rfind(d / "bad.zip", 0) == 0u, fx::errors_text(r));
   BOOST_TEST(fx::count_path(r, d / "ok.txt") > 0u);
 }
+
+BOOST_AUTO_TEST_CASE(seven_zip_from_a_stream) {
+  // 7z needs random access: inside another archive or on stdin it is held
+  // in memory (up to a cap) and read from there.
+  fx::TempDir d;
+  BOOST_REQUIRE(fx::write_archive(d / "a.7z", "7zip", "", {file("memo.txt", memo())}));
+  BOOST_REQUIRE(fx::write_archive(d / "in/n.tar.gz", "ustar", "gzip", {file("x/a.7z", fx::read_file(d / "a.7z"))}));
+  auto r = fx::scan({d / "in/n.tar.gz"});
+  BOOST_TEST(r.errors.empty(), fx::errors_text(r));
+  expect_same_as_plain(r, d / "in/n.tar.gz!/x/a.7z!/memo.txt", "memo.txt", memo());
+  auto s = fx::run_bin("scan --format json - < " + d / "a.7z");
+  BOOST_TEST(s.code == 1);
+  BOOST_TEST(s.out.find("\"path\": \"-!/memo.txt\"") != std::string::npos, s.out);
+  BOOST_TEST(s.out.find("\"errors\": []") != std::string::npos);
+}

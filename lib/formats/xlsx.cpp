@@ -530,20 +530,10 @@ void scan_xlsx(const std::string& path, ByteReader& in, std::string head, Docume
   if (!in.seekable()) {
     spool = std::move(head);
     head.clear();
-    std::vector<char> buf(kChunk);
-    for (;;) {
-      ssize_t r = in.read(buf.data(), buf.size());
-      if (r < 0) {
-        out.errors.push_back({path, "read error: " + in.error()});
-        return;
-      }
-      if (r == 0) break;
-      if (spool.size() + static_cast<size_t>(r) > limits.max_spool_bytes) {
-        out.errors.push_back({path, fmt::format("workbook larger than {} bytes inside a stream: not scanned",
-                                                limits.max_spool_bytes)});
-        return;
-      }
-      spool.append(buf.data(), static_cast<size_t>(r));
+    std::string err;
+    if (!read_all(in, spool, limits.max_spool_bytes, err)) {
+      out.errors.push_back({path, "workbook inside a stream not scanned: " + err});
+      return;
     }
     mem = std::make_unique<MemoryReader>(spool.data(), spool.size());
     src = mem.get();

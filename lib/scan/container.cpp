@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+
 #include "archive/archive.h"
 #include "formats/xlsx.h"
 #include "scan/run.h"
@@ -48,6 +50,9 @@ std::string status_error(const MemberReader& m, const ExpandBudget& b) {
 }
 
 enum class After { next, stop };
+
+// Largest archive held in memory because its format needs random access.
+constexpr uint64_t kMaxSpool = uint64_t{512} << 20;
 
 // Scans the member the archive is at, then reports how reading it ended.
 After scan_member(Ctx& c, ArchiveReader& ar, const ArchiveEntry& e, const std::string& path,
@@ -104,8 +109,22 @@ After scan_member(Ctx& c, ArchiveReader& ar, const ArchiveEntry& e, const std::s
 // Reads every member of the archive in `in` (first bytes `head`).
 void scan_archive(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
                   std::string head, ContainerKind kind, int depth, int raw_depth) {
-  ArchiveReader ar(in, std::move(head), c.budget, depth == 0 && raw_depth == 0);
+  // 7z keeps its index at the end: read from a stream (stdin, a member), it
+  // is held in memory, up to a cap.
+  std::string spool;
+  std::unique_ptr<MemoryReader> mem;
   std::string err;
+  if (kind == ContainerKind::sevenzip && !in.seekable()) {
+    spool = std::move(head);
+    head.clear();
+    if (!read_all(in, spool, kMaxSpool, err)) {
+      if (!source_stopped(in, c)) c.out.errors.push_back({path, "7z archive inside a stream not read: " + err});
+      return;
+    }
+    mem = std::make_unique<MemoryReader>(spool.data(), spool.size());
+  }
+  ArchiveReader ar(mem ? *mem : in, std::move(head), c.budget, depth == 0 && raw_depth == 0 && !mem,
+                   mem ? ArchiveReader::RatioBase::own_source : ArchiveReader::RatioBase::top_input);
   if (!ar.open(kind, err)) {
     if (!source_stopped(in, c))
       c.out.errors.push_back({path, fmt::format("cannot read {} archive: {}", kind_name(kind), err)});

@@ -50,6 +50,23 @@ bool PrefixReader::seek(int64_t off) {
   return true;
 }
 
+bool read_all(ByteReader& in, std::string& out, uint64_t cap, std::string& err) {
+  char buf[65536];
+  for (;;) {
+    ssize_t r = in.read(buf, sizeof buf);
+    if (r < 0) {
+      err = "read error: " + in.error();
+      return false;
+    }
+    if (r == 0) return true;
+    if (out.size() + static_cast<size_t>(r) > cap) {
+      err = "larger than " + std::to_string(cap) + " bytes";
+      return false;
+    }
+    out.append(buf, static_cast<size_t>(r));
+  }
+}
+
 ssize_t read_full(ByteReader& in, char* dst, size_t n) {
   size_t got = 0;
   while (got < n) {

@@ -75,6 +75,10 @@ class PrefixReader : public ByteReader {
   ByteReader& in_;
 };
 
+// Appends the rest of `in` to `out`, up to `cap` bytes in all. False with
+// `err` on a read error or when the input is larger than the cap.
+bool read_all(ByteReader& in, std::string& out, uint64_t cap, std::string& err);
+
 // Reads from `in` until `n` bytes or the end; returns the count, or -1 on an
 // error (then in.error() says what).
 ssize_t read_full(ByteReader& in, char* dst, size_t n);
