@@ -263,7 +263,7 @@ BOOST_AUTO_TEST_CASE(many_candidates_stay_bounded) {
   {
     std::ofstream f(d / "busy.log", std::ios::binary);
     char line[160];
-    for (uint64_t i = 0; i < 700000; ++i) {
+    for (uint64_t i = 0; i < 300000; ++i) {
       int n = std::snprintf(line, sizeof line,
                             "2026-11-23T08:00:14 INFO order created order_id=202611230417 ref=%012llu\n",
                             static_cast<unsigned long long>((i * 7919 + 13) % 1000000000000ull));
