@@ -36,6 +36,7 @@ struct ScanArgs {
   bool allow_incomplete = false;
   int max_archive_depth = 5;
   uint64_t max_expanded_bytes = uint64_t{8} << 30;
+  uint64_t max_archive_entries = 1000000;
   std::string config;
   std::string baseline;
   std::string write_baseline;
@@ -164,6 +165,7 @@ int run(ScanArgs& a) {
   ro.settings.binary = a.binary;
   ro.max_archive_depth = a.max_archive_depth;
   ro.max_expanded_bytes = a.max_expanded_bytes;
+  ro.max_archive_entries = a.max_archive_entries;
   bool progress = a.common.progress == "always" ||
                   (a.common.progress == "auto" && isatty(2) && !a.common.quiet);
   if (progress) ro.progress = progress_printer(t0);
@@ -218,6 +220,7 @@ void register_scan(CLI::App& app, int& exit_code) {
   sub->add_flag("--allow-incomplete", a->allow_incomplete, "Unreadable inputs are a warning, not exit 2");
   sub->add_option("--max-archive-depth", a->max_archive_depth, "Nested archive depth (default 5)");
   sub->add_option("--max-expanded-bytes", a->max_expanded_bytes, "Bytes expanded per top-level input (default 8 GiB)");
+  sub->add_option("--max-archive-entries", a->max_archive_entries, "Archive members read per top-level input (default 1000000)");
   sub->add_option("--config", a->config, "Configuration file (default: ./.privaudit.json when it exists)");
   o["--baseline"] = sub->add_option("--baseline", a->baseline, "Suppress the findings of this earlier JSON report (needs a stable key)");
   sub->add_option("--write-baseline", a->write_baseline, "Write the current findings to FILE as a baseline (a JSON report)");
