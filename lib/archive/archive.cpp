@@ -47,6 +47,17 @@ ContainerKind sniff_container(std::string_view h) {
   return ContainerKind::none;
 }
 
+int64_t iso_declared_size(std::string_view h) {
+  constexpr size_t kPvd = 32768;
+  if (h.size() < kPvd + 136 || static_cast<unsigned char>(h[kPvd]) != 1 ||
+      h.substr(kPvd + 1, 5) != "CD001")
+    return -1;
+  auto byte = [&](size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(h[kPvd + i])); };
+  uint64_t blocks = byte(80) | byte(81) << 8 | byte(82) << 16 | byte(83) << 24;  // little-endian half
+  uint64_t block = byte(128) | byte(129) << 8;
+  return static_cast<int64_t>(blocks * block);
+}
+
 bool is_compression(ContainerKind k) {
   return k == ContainerKind::gzip || k == ContainerKind::bzip2 || k == ContainerKind::xz ||
          k == ContainerKind::zstd;
@@ -171,8 +182,12 @@ la_ssize_t ArchiveReader::read_cb(struct archive* a, void* self, const void** ou
   }
   ssize_t n = r->in_.read(r->buf_.data(), r->buf_.size());
   if (n < 0) {
-    archive_set_error(a, EIO, "%s", r->in_.error().c_str());
-    return ARCHIVE_FATAL;
+    // Read as the end of the archive, so that what came before the error
+    // is still decoded; the member cut short is named truncated, and the
+    // caller names the read error itself.
+    (void)a;
+    if (r->source_error_.empty()) r->source_error_ = r->in_.error();
+    return 0;
   }
   auto k = static_cast<uint64_t>(n);
   r->own_read_ += k;
@@ -200,6 +215,11 @@ la_int64_t ArchiveReader::skip_cb(struct archive* a, void* self, la_int64_t requ
   auto* r = static_cast<ArchiveReader*>(self);
   if (request <= 0 || r->head_pos_ < r->head_.size()) return 0;  // let libarchive read through
   int64_t before = r->pos_;
+  // Never past the end of a source of known size: a short skip is how
+  // libarchive learns that the archive is truncated.
+  int64_t size = r->in_.size_hint();
+  if (size >= 0) request = std::min<int64_t>(request, std::max<int64_t>(0, size - before));
+  if (request == 0) return 0;
   if (seek_cb(a, self, before + request, SEEK_SET) < 0) return 0;
   return request;
 }

@@ -17,14 +17,18 @@ namespace privaudit {
 
 enum class ContainerKind { none, zip, gzip, bzip2, xz, zstd, sevenzip, tar, cpio, iso };
 
-// Bytes sniff_container() needs to see every magic number (iso: 32769 + 5).
-constexpr size_t kSniffBytes = 32774;
+// Bytes sniff_container() needs to see every magic number (iso: 32769 + 5),
+// and iso_declared_size() the primary volume descriptor (32768 + 136).
+constexpr size_t kSniffBytes = 32768 + 136;
 
 // The container a document's first bytes announce, from magic numbers only.
 ContainerKind sniff_container(std::string_view head);
 // True for a lone compression (gz, bz2, xz, zst): its content is one stream.
 bool is_compression(ContainerKind k);
 std::string_view kind_name(ContainerKind k);
+// The size an ISO 9660 image declares in its primary volume descriptor
+// (volume space size x logical block size), or -1 when `head` does not hold one.
+int64_t iso_declared_size(std::string_view head);
 // The name without its compression suffix (dump.csv.xz -> dump.csv;
 // x.tgz -> x.tar); unchanged when it has none.
 std::string strip_compression_suffix(std::string_view name);
@@ -134,6 +138,9 @@ class ArchiveReader {
   bool cheap_skip() const;
   // True when this archive's format is libarchive's raw (a lone compressed file).
   bool is_raw() const { return raw_; }
+  // The source's read error, if reading it failed (the archive was then
+  // read as if it ended there); empty otherwise.
+  const std::string& source_error() const { return source_error_; }
 
  private:
   friend class MemberReader;
@@ -156,6 +163,7 @@ class ArchiveReader {
   bool raw_ = false;
   bool zip_ = false;
   bool fatal_ = false;
+  std::string source_error_;
   MemberReader member_;
 };
 

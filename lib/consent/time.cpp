@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -43,6 +44,18 @@ void civil_from_days(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
 }
 
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// a + b and a * b, held at the ends of int64_t instead of overflowing.
+int64_t sat_add(int64_t a, int64_t b) {
+  int64_t r;
+  if (!__builtin_add_overflow(a, b, &r)) return r;
+  return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+int64_t sat_mul(int64_t a, int64_t b) {
+  int64_t r;
+  if (!__builtin_mul_overflow(a, b, &r)) return r;
+  return (a < 0) != (b < 0) ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+}
 
 // Reads exactly n ASCII digits at s[i].
 bool digits(std::string_view s, size_t& i, size_t n, int64_t& v) {
@@ -131,6 +144,11 @@ bool parse_time(std::string_view s, Instant& out) {
 }
 
 Instant from_epoch_seconds(double seconds) {
+  // Held within the years parse_time() accepts (0000-9999), so that later
+  // arithmetic on the instant cannot overflow.
+  constexpr double kMin = -62167219200.0, kMax = 253402300799.0;
+  if (std::isnan(seconds)) seconds = 0;
+  seconds = std::clamp(seconds, kMin, kMax);
   Instant t;
   t.us = static_cast<int64_t>(std::llround(seconds * 1e6));
   return t;
@@ -227,7 +245,7 @@ bool parse_duration(std::string_view s, Duration& out) {
       continue;
     }
     int64_t scale = !in_time ? (unit == 'W' ? 7 * 86400 : 86400) : unit == 'H' ? 3600 : unit == 'M' ? 60 : 1;
-    d.us += micro * scale;
+    d.us = sat_add(d.us, sat_mul(micro, scale));
   }
   if (!any) return false;
   out = d;
@@ -236,20 +254,27 @@ bool parse_duration(std::string_view s, Duration& out) {
 
 Instant add_duration(const Instant& t, const Duration& d) {
   Instant r = t;
+  // Beyond ±100,000 years every instant of a ledger is before (or after) the
+  // result: saturate rather than overflow.
+  constexpr int64_t kMaxMonths = int64_t{100000} * 12;
   if (d.years || d.months) {
-    int64_t local = t.us + t.offset_min * kUsPerMin;
+    int64_t local = sat_add(t.us, t.offset_min * kUsPerMin);
     int64_t days = floor_div(local, kUsPerDay);
     int64_t tod = local - days * kUsPerDay;
     int64_t y, m, dd;
     civil_from_days(days, y, m, dd);
-    int64_t total = y * 12 + (m - 1) + d.years * 12 + d.months;
+    int64_t months = sat_add(sat_mul(d.years, 12), d.months);
+    if (months > kMaxMonths || months < -kMaxMonths) {
+      r.us = months > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+      return r;
+    }
+    int64_t total = y * 12 + (m - 1) + months;
     int64_t ny = floor_div(total, 12), nm = total - ny * 12 + 1;
     int64_t nd = std::min<int64_t>(dd, days_in_month(ny, nm));
-    local = days_from_civil(ny, nm, nd) * kUsPerDay + tod;
-    r.us = local - t.offset_min * kUsPerMin;
+    local = sat_add(sat_mul(days_from_civil(ny, nm, nd), kUsPerDay), tod);
+    r.us = sat_add(local, -t.offset_min * kUsPerMin);
   }
-  if (d.us > std::numeric_limits<int64_t>::max() - r.us) r.us = std::numeric_limits<int64_t>::max();
-  else r.us += d.us;
+  r.us = sat_add(r.us, d.us);
   return r;
 }
 

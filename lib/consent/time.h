@@ -23,7 +23,8 @@ struct Instant {
 // else, or on an impossible date or time.
 bool parse_time(std::string_view s, Instant& out);
 
-// Seconds since the epoch (Kantara consentTimestamp), as a UTC instant.
+// Seconds since the epoch (Kantara consentTimestamp), as a UTC instant;
+// held within the years 0000-9999 (NaN is the epoch).
 Instant from_epoch_seconds(double seconds);
 
 // RFC 3339 in the instant's own offset ("Z" for UTC); fractional seconds only

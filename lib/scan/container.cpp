@@ -106,35 +106,16 @@ After scan_member(Ctx& c, ArchiveReader& ar, const ArchiveEntry& e, const std::s
   }
 }
 
-// Reads every member of the archive in `in` (first bytes `head`).
-void scan_archive(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
-                  std::string head, ContainerKind kind, int depth, int raw_depth) {
-  // 7z keeps its index at the end: read from a stream (stdin, a member), it
-  // is held in memory, up to a cap.
-  std::string spool;
-  std::unique_ptr<MemoryReader> mem;
+// Scans the members of the open archive `ar`, read from `in`, in turn, until
+// its end, an error, or a limit; names what stopped it.
+void read_members(Ctx& c, ArchiveReader& ar, const std::string& path, const std::string& fmt_name,
+                  ByteReader& in, int depth, int raw_depth) {
   std::string err;
-  if (kind == ContainerKind::sevenzip && !in.seekable()) {
-    spool = std::move(head);
-    head.clear();
-    if (!read_all(in, spool, kMaxSpool, err)) {
-      if (!source_stopped(in, c)) c.out.errors.push_back({path, "7z archive inside a stream not read: " + err});
-      return;
-    }
-    mem = std::make_unique<MemoryReader>(spool.data(), spool.size());
-  }
-  ArchiveReader ar(mem ? *mem : in, std::move(head), c.budget, depth == 0 && raw_depth == 0 && !mem,
-                   mem ? ArchiveReader::RatioBase::own_source : ArchiveReader::RatioBase::top_input);
-  if (!ar.open(kind, err)) {
-    if (!source_stopped(in, c))
-      c.out.errors.push_back({path, fmt::format("cannot read {} archive: {}", kind_name(kind), err)});
-    return;
-  }
   for (uint64_t entries = 0;; ++entries) {
     ArchiveEntry e;
     ArchiveReader::Next n = ar.next(e, err);
     if (n == ArchiveReader::Next::end) {
-      if (entries == 0) c.out.skipped.push_back({path, "empty archive"});
+      if (entries == 0 && ar.source_error().empty()) c.out.skipped.push_back({path, "empty archive"});
       break;
     }
     if (n == ArchiveReader::Next::error) {
@@ -152,15 +133,56 @@ void scan_archive(Ctx& c, const std::string& path, const std::string& fmt_name, 
   }
 }
 
-void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
-              int depth, int raw_depth) {
-  std::string head(kSniffBytes, '\0');
-  ssize_t got = read_full(in, head.data(), head.size());
-  if (got < 0) {
-    if (!source_stopped(in, c)) c.out.errors.push_back({path, "read error: " + in.error()});
-    return;
+// An ISO image shorter than its volume descriptor says is truncated: libarchive
+// reads it as ending early (even as empty) without a word, so it is named here.
+void check_iso_size(Ctx& c, const std::string& path, const ByteReader& in, std::string_view head) {
+  int64_t declared = iso_declared_size(head);
+  int64_t size = in.size_hint();
+  if (declared > 0 && size >= 0 && size < declared)
+    c.out.errors.push_back({path, fmt::format("truncated ISO image ({} of {} bytes)", size, declared)});
+}
+
+// Reads every member of the archive in `in` (first bytes `head`).
+void scan_archive(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
+                  std::string head, ContainerKind kind, int depth, int raw_depth) {
+  // 7z keeps its index at the end: read from a stream (stdin, a member), it
+  // is held in memory, up to a cap.
+  std::string spool;
+  std::unique_ptr<MemoryReader> mem;
+  std::string err;
+  if (kind == ContainerKind::sevenzip && !in.seekable()) {
+    spool = std::move(head);
+    head.clear();
+    if (!read_all(in, spool, kMaxSpool, err)) {
+      if (!source_stopped(in, c)) c.out.errors.push_back({path, "7z archive inside a stream not read: " + err});
+      return;
+    }
+    mem = std::make_unique<MemoryReader>(spool.data(), spool.size());
   }
-  head.resize(static_cast<size_t>(got));
+  if (kind == ContainerKind::iso) check_iso_size(c, path, in, head);
+  ArchiveReader ar(mem ? *mem : in, std::move(head), c.budget, depth == 0 && raw_depth == 0 && !mem,
+                   mem ? ArchiveReader::RatioBase::own_source : ArchiveReader::RatioBase::top_input);
+  if (!ar.open(kind, err)) {
+    if (!source_stopped(in, c) && ar.source_error().empty())
+      c.out.errors.push_back({path, fmt::format("cannot read {} archive: {}", kind_name(kind), err)});
+  } else {
+    read_members(c, ar, path, fmt_name, in, depth, raw_depth);
+  }
+  if (!ar.source_error().empty() && !source_stopped(in, c))
+    c.out.errors.push_back({path, "read error: " + ar.source_error()});
+}
+
+// A source with nothing more to give (what was read of it is replayed from
+// a head).
+class EndedReader : public ByteReader {
+ public:
+  ssize_t read(char*, size_t) override { return 0; }
+};
+
+// Dispatches `in`, whose first bytes `head` were read from it: a workbook,
+// a document, or an archive.
+void scan_sniffed(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
+                  std::string head, int depth, int raw_depth) {
   ContainerKind kind = sniff_container(head);
   if (kind == ContainerKind::zip && is_xlsx_name(fmt_name)) {
     scan_xlsx(path, in, std::move(head), c.ds, c.out, c.budget, depth == 0 && raw_depth == 0);
@@ -182,6 +204,28 @@ void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, Byte
   auto* m = dynamic_cast<MemberReader*>(&in);
   if (m && raw_depth > 0) m->uncounted();
   scan_archive(c, path, fmt_name, in, std::move(head), kind, depth, raw_depth);
+}
+
+void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, ByteReader& in,
+              int depth, int raw_depth) {
+  std::string head(kSniffBytes, '\0');
+  size_t partial = 0;
+  ssize_t got = read_full(in, head.data(), head.size(), &partial);
+  if (got >= 0) {
+    head.resize(static_cast<size_t>(got));
+    scan_sniffed(c, path, fmt_name, in, std::move(head), depth, raw_depth);
+    return;
+  }
+  // Reading failed early: what was read is scanned as if the input ended
+  // there (an archive cut short names its truncated member), and the read
+  // error is named.
+  std::string why = in.error();
+  head.resize(partial);
+  if (!head.empty()) {
+    EndedReader ended;
+    scan_sniffed(c, path, fmt_name, ended, std::move(head), depth, raw_depth);
+  }
+  if (!source_stopped(in, c)) c.out.errors.push_back({path, "read error: " + why});
 }
 
 }  // namespace

@@ -15,7 +15,16 @@ FdReader::~FdReader() {
 ssize_t FdReader::read(char* dst, size_t n) {
   for (;;) {
     ssize_t r = ::read(fd_, dst, n);
-    if (r >= 0) return r;
+    if (r > 0 || (r == 0 && n == 0)) {
+      pos_ += r;
+      return r;
+    }
+    if (r == 0) {
+      if (size_ < 0 || pos_ >= size_) return 0;
+      err_ = "file shrank while being read (" + std::to_string(pos_) + " of " +
+             std::to_string(size_) + " bytes)";
+      return -1;
+    }
     if (errno == EINTR) continue;
     err_ = std::strerror(errno);
     return -1;
@@ -23,7 +32,10 @@ ssize_t FdReader::read(char* dst, size_t n) {
 }
 
 bool FdReader::seek(int64_t off) {
-  if (::lseek(fd_, static_cast<off_t>(off), SEEK_SET) >= 0) return true;
+  if (::lseek(fd_, static_cast<off_t>(off), SEEK_SET) >= 0) {
+    pos_ = off;
+    return true;
+  }
   err_ = std::strerror(errno);
   return false;
 }
@@ -67,11 +79,14 @@ bool read_all(ByteReader& in, std::string& out, uint64_t cap, std::string& err) 
   }
 }
 
-ssize_t read_full(ByteReader& in, char* dst, size_t n) {
+ssize_t read_full(ByteReader& in, char* dst, size_t n, size_t* partial) {
   size_t got = 0;
   while (got < n) {
     ssize_t r = in.read(dst + got, n - got);
-    if (r < 0) return -1;
+    if (r < 0) {
+      if (partial) *partial = got;
+      return -1;
+    }
     if (r == 0) break;
     got += static_cast<size_t>(r);
   }
@@ -80,7 +95,7 @@ ssize_t read_full(ByteReader& in, char* dst, size_t n) {
 
 ssize_t MemoryReader::read(char* dst, size_t n) {
   size_t k = std::min(n, n_ - pos_);
-  std::memcpy(dst, p_ + pos_, k);
+  if (k > 0) std::memcpy(dst, p_ + pos_, k);
   pos_ += k;
   return static_cast<ssize_t>(k);
 }

@@ -26,7 +26,9 @@ class ByteReader {
   std::string err_;
 };
 
-// Reads an open file descriptor (owned when `own`).
+// Reads an open file descriptor (owned when `own`). With a known `size` (a
+// regular file), an end of file before `size` bytes is an error: the file
+// shrank while it was read (truncated, or replaced by a shorter one).
 class FdReader : public ByteReader {
  public:
   FdReader(int fd, bool own, int64_t size = -1) : fd_(fd), own_(own), size_(size) {}
@@ -41,6 +43,7 @@ class FdReader : public ByteReader {
   int fd_;
   bool own_;
   int64_t size_;
+  int64_t pos_ = 0;  // offset of the next read
 };
 
 // Reads a memory block.
@@ -80,7 +83,8 @@ class PrefixReader : public ByteReader {
 bool read_all(ByteReader& in, std::string& out, uint64_t cap, std::string& err);
 
 // Reads from `in` until `n` bytes or the end; returns the count, or -1 on an
-// error (then in.error() says what).
-ssize_t read_full(ByteReader& in, char* dst, size_t n);
+// error (then in.error() says what, and `*partial`, when given, holds the
+// bytes read into dst before it).
+ssize_t read_full(ByteReader& in, char* dst, size_t n, size_t* partial = nullptr);
 
 }  // namespace privaudit

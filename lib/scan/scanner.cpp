@@ -66,6 +66,30 @@ std::string mask_value(std::string_view norm) {
 
 namespace {
 
+// True when a document's first bytes are those of a binary file: they hold
+// NUL bytes, and also a short run of NULs (under 32) or another control
+// byte. Text whose only oddity is a long gap of NULs (a log whose writer
+// crashed, or one truncated under its writer by logrotate) is text.
+bool looks_binary(std::string_view head) {
+  if (std::memchr(head.data(), 0, head.size()) == nullptr) return false;
+  constexpr size_t kGap = 32;
+  for (size_t i = 0; i < head.size();) {
+    auto c = static_cast<unsigned char>(head[i]);
+    if (c == 0) {
+      size_t j = i;
+      while (j < head.size() && head[j] == '\0') ++j;
+      if (j - i < kGap && j < head.size()) return true;  // a run cut by the head's end may go on
+      i = j;
+      continue;
+    }
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) ||
+        c == 0x7f)
+      return true;
+    ++i;
+  }
+  return false;
+}
+
 bool has_check_digit(const Rule& r) {
   const std::string& v = r.validator_name;
   return v == "my_number" || v == "corporate_number" || v == "luhn" || v == "luhn_card" ||
@@ -219,6 +243,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   // Sniff: the first bytes decide encoding and binary-ness.
   std::string head(first);
   bool eof = false;
+  bool read_failed = false;  // what was read before a read error is still scanned
   uint64_t raw_bytes = head.size();
   while (head.size() < kHead && !eof) {
     size_t have = head.size();
@@ -226,8 +251,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     ssize_t r = in.read(head.data() + have, kHead - have);
     if (r < 0) {
       head.resize(have);
-      out.errors.push_back({path, "read error: " + in.error()});
-      return;
+      read_failed = eof = true;
+      break;
     }
     head.resize(have + static_cast<size_t>(r));
     raw_bytes += static_cast<uint64_t>(r);
@@ -244,9 +269,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     enc = detect_encoding(head.data(), head.size(), eof, bom);
   }
   bool utf16 = enc == Encoding::utf16le || enc == Encoding::utf16be;
-  bool binary = !utf16 && std::memchr(head.data(), 0, head.size()) != nullptr;
+  bool binary = !utf16 && looks_binary(head);
   if (binary && !settings_.binary) {
     out.skipped.push_back({path, "binary"});
+    if (read_failed) out.errors.push_back({path, "read error: " + in.error()});
     out.bytes += raw_bytes;
     return;
   }
@@ -257,6 +283,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     tc = std::make_unique<Transcoder>(enc);
     if (!tc->ok()) {
       out.errors.push_back({path, fmt::format("cannot decode {}", encoding_name(enc))});
+      if (read_failed) out.errors.push_back({path, "read error: " + in.error()});
       return;
     }
   }
@@ -283,7 +310,6 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   size_t len = 0, begin = 0;
   uint64_t base = 0;  // stream offset of buf_[0]
   bool done_input = false;
-  bool read_failed = false;
   std::string transcode_in;
 
   // Fills buf_ up to its capacity with decoded UTF-8.
