@@ -445,6 +445,23 @@ BOOST_AUTO_TEST_CASE(read_error_midway) {
   BOOST_TEST(fx::count_path(e, "disk/early.txt") > 10u);
 }
 
+BOOST_AUTO_TEST_CASE(file_vanishes_after_listing) {
+  Scene s;
+  std::string gone = s.d / "gone.txt";
+  fx::write_file(gone, kLeak);
+  // The progress hook runs once the inputs are listed, before any is read.
+  bool first = true;
+  auto r = fx::scan({s.d.path}, [&](RunOptions& o) {
+    o.progress = [&](const Progress&) {
+      if (first) ::unlink(gone.c_str());
+      first = false;
+    };
+  });
+  BOOST_TEST(fx::has_error(r, gone, "No such file"), fx::errors_text(r));
+  BOOST_TEST(has_finding(r, s.leak));
+  BOOST_TEST(!has_finding(r, gone));
+}
+
 BOOST_AUTO_TEST_CASE(file_shrinks_during_the_scan) {
   InProcess p;
   fx::TempDir d;

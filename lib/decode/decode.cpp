@@ -215,7 +215,30 @@ Transcoder::~Transcoder() {
   if (ok()) iconv_close(static_cast<iconv_t>(cd_));
 }
 
+namespace {
+
+// Length of the longest prefix of p[0, n) that does not end inside a UTF-8
+// sequence (a trailing lead byte whose continuation bytes have not arrived).
+size_t utf8_complete_prefix(const char* p, size_t n) {
+  for (size_t back = 1; back <= 3 && back <= n; ++back) {
+    auto c = static_cast<unsigned char>(p[n - back]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation: look further back
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return len > back ? n - back : n;
+  }
+  return n;
+}
+
+}  // namespace
+
 size_t Transcoder::convert(const char* in, size_t n, bool eof, std::string& out) {
+  if (from_ == Encoding::utf8) {
+    // iconv's UTF-8 decoder lets surrogates and code points past U+10FFFF
+    // through: repair instead.
+    size_t k = eof ? n : utf8_complete_prefix(in, n);
+    replaced_ += repair_utf8(std::string_view(in, k), out);
+    return k;
+  }
   auto cd = static_cast<iconv_t>(cd_);
   size_t consumed = 0;
   char tmp[16384];

@@ -40,15 +40,18 @@ inline const privaudit::Fingerprinter& fingerprinter() {
 }
 
 // A scanner reused across inputs, as a worker thread reuses its own. The
-// chunk size is small so that one input crosses several regions.
-inline privaudit::DocumentScanner& scanner() {
-  static std::unique_ptr<privaudit::DocumentScanner> ds = [] {
+// chunk size is small so that one input crosses several regions. `binary`:
+// binary files are scanned for printable strings (--binary).
+inline privaudit::DocumentScanner& scanner(bool binary = false) {
+  auto make = [](bool bin) {
     privaudit::ScanSettings s;
     s.chunk_size = 4096;
     s.min_confidence = privaudit::Confidence::low;
+    s.binary = bin;
     return std::make_unique<privaudit::DocumentScanner>(engine(), keywords(), fingerprinter(), s);
-  }();
-  return *ds;
+  };
+  static std::unique_ptr<privaudit::DocumentScanner> text = make(false), bin = make(true);
+  return binary ? *bin : *text;
 }
 
 // Checks a result's invariants: every finding names its rule and path,

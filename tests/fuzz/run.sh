@@ -34,7 +34,7 @@ run_one() {
     "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
   local done_line cov
   done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1 || true)
-  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[kMb]*' "$log" | tail -1 || true)
+  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -1 || true)
   local execs
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' || true)
   if [ $rc -eq 0 ]; then
