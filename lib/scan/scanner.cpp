@@ -204,6 +204,14 @@ DocumentScanner::~DocumentScanner() = default;
 
 void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& out,
                            std::string_view first) {
+  DocOptions opts;
+  opts.first = first;
+  scan(path, in, out, opts);
+}
+
+void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& out,
+                           const DocOptions& opts) {
+  const std::string_view first = opts.first;
   constexpr size_t kCtx = 1024, kPad = 64, kHead = 65536;
   const size_t chunk = std::max(settings_.chunk_size, size_t{4096});
   const auto& rules = engine_.rules();
@@ -227,7 +235,9 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   }
   size_t bom = 0;
   Encoding enc = Encoding::utf8;
-  if (settings_.force_encoding) {
+  if (opts.utf8) {
+    enc = Encoding::utf8;
+  } else if (settings_.force_encoding) {
     enc = settings_.encoding;
     detect_encoding(head.data(), head.size(), eof, bom);  // still skip a BOM
   } else {
@@ -307,7 +317,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   };
 
   std::unique_ptr<FieldTracker> tracker;
-  DocFormat fmt_kind = format_for_name(path);
+  DocFormat fmt_kind = format_for_name(opts.format_name.empty() ? path : opts.format_name);
   std::vector<Pending> pending;
   // Field statistics: per field key and check-digit rule, values of the
   // rule's shape seen and how many validated.
@@ -319,6 +329,63 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   LineCounter lines;
   FieldInfo fi;
   std::string repaired;
+
+  // Confidence, from the strongest evidence: the field's name, then the
+  // field's statistics (as counted so far), then keywords near the value;
+  // a finding if at or above --min-confidence.
+  auto settle = [&](const Pending& p) {
+    const Rule& rule = rules[p.rule];
+    Confidence conf = Confidence::medium;
+    int stat_ev = 0;
+    if (p.stats != UINT32_MAX) {
+      const auto& st = stats[p.stats * nrules + p.rule];
+      if (st.first >= 10) {
+        double rate = static_cast<double>(st.second) / static_cast<double>(st.first);
+        stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
+      }
+    }
+    if (p.field_ev > 0) conf = Confidence::high;
+    else if (p.field_ev < 0) conf = Confidence::low;
+    else if (stat_ev != 0) conf = stat_ev > 0 ? Confidence::high : Confidence::low;
+    else if (p.window_ev > 0) conf = Confidence::high;
+    else if (p.window_ev < 0) conf = Confidence::low;
+    if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) return;
+    if (rule.evidence_required) conf = Confidence::high;
+    if (conf < settings_.min_confidence) return;
+    if (p.allowed) {
+      ++out.suppressed;
+      return;
+    }
+    Finding& f = out.findings.emplace_back();
+    f.rule = rule.id;
+    f.severity = rule.severity;
+    f.confidence = conf;
+    f.path = path;
+    f.line = p.line;
+    f.column = p.column;
+    f.offset = p.offset;
+    f.has_offset = true;
+    f.field = fields[p.field];
+    f.record = p.record;
+    f.masked = mask_value(p.norm);
+    f.fingerprint = fp_.fingerprint(rule.id, p.norm);
+    f.message = rule.message;
+  };
+  // Only a value whose confidence hangs on its field's statistics waits for
+  // the end of the document; past kMaxPending of them, they are settled with
+  // the statistics so far, so memory stays bounded on huge documents.
+  constexpr size_t kMaxPending = 65536;
+  auto defer_or_settle = [&]() {
+    const Pending& p = pending.back();
+    if (p.field_ev != 0 || p.stats == UINT32_MAX) {
+      settle(p);
+      pending.pop_back();
+      return;
+    }
+    if (pending.size() < kMaxPending) return;
+    for (const Pending& q : pending) settle(q);
+    pending.clear();
+  };
 
   for (;;) {
     fill();
@@ -342,6 +409,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       }
     }
     std::memset(buf_.data() + len, 0, std::min(kPad, buf_.size() - len));
+    if (!tracker && opts.tracker && (len > 0 || done_input)) tracker = opts.tracker(buf_.data(), len);
     if (!tracker && (len > 0 || done_input)) {
       switch (fmt_kind) {
         case DocFormat::csv: tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
@@ -399,7 +467,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         hits_ready = true;
       }
       int field_ev = name_evidence(fi.key, c.rule);
-      int window_ev = kw_.window(hits_, b, 0, len, c.start, c.end, c.rule);
+      // Keywords nearby matter only when the field's name does not decide.
+      int window_ev = field_ev == 0 || rule.evidence_required
+                          ? kw_.window(hits_, b, 0, len, c.start, c.end, c.rule)
+                          : 0;
       // A rule that needs evidence and has none: no finding, whatever follows.
       if (rule.evidence_required && field_ev <= 0 && window_ev <= 0) return;
       Pending& p = pending.emplace_back();
@@ -409,6 +480,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       p.stats = stats_id;
       p.allowed = allow_tag && line_allows(b, 0, len, c.start, c.end);
       lines.locate(b, begin, at, p.line, p.column);
+      if (opts.no_lines) p.line = p.column = 0;
       p.offset = base + c.start;
       p.field = 0;
       p.record = -1;
@@ -422,6 +494,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         p.record = fi.record;
       }
       p.norm.assign(c.norm);
+      defer_or_settle();
     };
     FnSink<decltype(on_candidate)> sink(on_candidate);
     engine_.scan(*scratch_, b, begin, cut, sink);
@@ -448,46 +521,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
                                             encoding_name(enc), replaced)});
   }
 
-  // Confidence, from the strongest evidence: the field's name, then the
-  // field's statistics, then keywords near the value.
-  for (Pending& p : pending) {
-    const Rule& rule = rules[p.rule];
-    Confidence conf = Confidence::medium;
-    int stat_ev = 0;
-    if (p.stats != UINT32_MAX) {
-      const auto& st = stats[p.stats * nrules + p.rule];
-      if (st.first >= 10) {
-        double rate = static_cast<double>(st.second) / static_cast<double>(st.first);
-        stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
-      }
-    }
-    if (p.field_ev > 0) conf = Confidence::high;
-    else if (p.field_ev < 0) conf = Confidence::low;
-    else if (stat_ev != 0) conf = stat_ev > 0 ? Confidence::high : Confidence::low;
-    else if (p.window_ev > 0) conf = Confidence::high;
-    else if (p.window_ev < 0) conf = Confidence::low;
-    if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) continue;
-    if (rule.evidence_required) conf = Confidence::high;
-    if (conf < settings_.min_confidence) continue;
-    if (p.allowed) {
-      ++out.suppressed;
-      continue;
-    }
-    Finding& f = out.findings.emplace_back();
-    f.rule = rule.id;
-    f.severity = rule.severity;
-    f.confidence = conf;
-    f.path = path;
-    f.line = p.line;
-    f.column = p.column;
-    f.offset = p.offset;
-    f.has_offset = true;
-    f.field = fields[p.field];
-    f.record = p.record;
-    f.masked = mask_value(p.norm);
-    f.fingerprint = fp_.fingerprint(rule.id, p.norm);
-    f.message = rule.message;
-  }
+  for (const Pending& p : pending) settle(p);
   ++out.files;
   out.bytes += raw_bytes;
 }

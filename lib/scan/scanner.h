@@ -3,6 +3,7 @@
 // candidates into findings with location, evidence and confidence.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,6 +49,25 @@ DocFormat format_for_name(std::string_view name);
 // (never more than half of them).
 std::string mask_value(std::string_view norm);
 
+class FieldTracker;
+
+// How one document is read, beyond its bytes.
+struct DocOptions {
+  // Bytes the caller already read from the reader (sniffing), scanned first.
+  std::string_view first;
+  // The name whose suffix decides the format (dump.csv for dump.csv.xz);
+  // empty: the path.
+  std::string_view format_name;
+  // The text is UTF-8 produced by a reader (XLSX cells): no encoding
+  // detection, no BOM, no --encoding.
+  bool utf8 = false;
+  // Line and column are not meaningful (synthetic text): leave them out.
+  bool no_lines = false;
+  // When set, makes the field tracker instead of the format's own (called
+  // once, with the document's first bytes).
+  std::function<std::unique_ptr<FieldTracker>(const char* sample, size_t n)> tracker;
+};
+
 class DocumentScanner {
  public:
   DocumentScanner(const Engine& engine, const KeywordIndex& keywords, const Fingerprinter& fp,
@@ -58,6 +78,8 @@ class DocumentScanner {
   // caller already read from `in` (sniffing), scanned before the rest.
   void scan(const std::string& path, ByteReader& in, ScanResult& out,
             std::string_view first = {});
+  // Same, with the options above.
+  void scan(const std::string& path, ByteReader& in, ScanResult& out, const DocOptions& opts);
 
  private:
   struct Pending;
