@@ -34,21 +34,6 @@ bool source_stopped(const ByteReader& in, const Ctx& c) {
   return m && m->stopped();
 }
 
-// The error a member's status deserves; empty when none.
-std::string status_error(const MemberReader& m, const ExpandBudget& b) {
-  switch (m.status()) {
-    case MemberStatus::ok:
-    case MemberStatus::aborted: return {};
-    case MemberStatus::truncated: return "truncated archive member";
-    case MemberStatus::encrypted: return "encrypted member skipped";
-    case MemberStatus::failed: return "unreadable archive member: " + m.error();
-    case MemberStatus::ratio:
-      return fmt::format("compression ratio above {}:1 (zip bomb?)", b.limits.max_ratio);
-    case MemberStatus::size: return "expanded size limit (--max-expanded-bytes) reached";
-  }
-  return {};
-}
-
 enum class After { next, stop };
 
 // Largest archive held in memory because its format needs random access.
@@ -89,13 +74,13 @@ After scan_member(Ctx& c, ArchiveReader& ar, const ArchiveEntry& e, const std::s
     // or its end): say why, on the member being read.
     auto* src = dynamic_cast<MemberReader*>(&source);
     if (src && !src->reported()) {
-      std::string why = status_error(*src, c.budget);
+      std::string why = member_stop_reason(*src, c.budget.limits);
       if (!why.empty()) c.out.errors.push_back({mpath, why});
       src->mark_reported();
     }
     return After::stop;
   }
-  std::string err = m.reported() ? std::string() : status_error(m, c.budget);
+  std::string err = m.reported() ? std::string() : member_stop_reason(m, c.budget.limits);
   if (!err.empty()) c.out.errors.push_back({mpath, err});
   switch (m.status()) {
     case MemberStatus::ok:
