@@ -45,6 +45,7 @@ struct ScanArgs {
     auto it = opts.find(name);
     return it != opts.end() && it->second->count() > 0;
   }
+  uint64_t max_archive_entries = 1000000;
 };
 
 // Fills what the command line left unset from --config FILE or, without it,
@@ -164,6 +165,7 @@ int run(ScanArgs& a) {
   ro.settings.binary = a.binary;
   ro.max_archive_depth = a.max_archive_depth;
   ro.max_expanded_bytes = a.max_expanded_bytes;
+  ro.max_archive_entries = a.max_archive_entries;
   bool progress = a.common.progress == "always" ||
                   (a.common.progress == "auto" && isatty(2) && !a.common.quiet);
   if (progress) ro.progress = progress_printer(t0);
@@ -225,6 +227,7 @@ void register_scan(CLI::App& app, int& exit_code) {
     for (auto& name : opt->get_lnames())
       if (name == "rules" || name == "enable" || name == "disable") o["--" + name] = opt;
   }
+  sub->add_option("--max-archive-entries", a->max_archive_entries, "Archive members read per top-level input (default 1000000)");
   sub->callback([a, &exit_code]() { exit_code = run(*a); });
 }
 

@@ -5,6 +5,7 @@
 #include <uchardet/uchardet.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 namespace privaudit {
@@ -53,37 +54,119 @@ bool valid_utf8_allowing_cut(const char* p, size_t n, bool complete) {
   return false;
 }
 
-// Scores how Shift_JIS-like / EUC-JP-like the bytes are: the share of
-// multi-byte sequences that are well-formed in each.
-void japanese_scores(const unsigned char* p, size_t n, double& sjis, double& euc) {
-  size_t sj_ok = 0, sj_bad = 0, eu_ok = 0, eu_bad = 0;
+// How plausible the bytes are as Japanese text in one encoding: well-formed
+// double-byte characters in common ranges (kana, level-1 kanji, full-width
+// digits and punctuation) score high, rare ones low, malformed sequences
+// count as errors. Short inputs decide on this; uchardet needs more text.
+struct JaScore {
+  double score = 0;
+  size_t chars = 0;  // non-ASCII characters seen
+  size_t bad = 0;    // malformed sequences
+};
+
+JaScore score_sjis(const unsigned char* p, size_t n, bool complete) {
+  JaScore s;
   for (size_t i = 0; i < n;) {
     unsigned char c = p[i];
     if (c < 0x80) { ++i; continue; }
-    if (c >= 0xA1 && c <= 0xDF) { ++sj_ok; ++i; continue; }  // half-width katakana
-    if (((c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC)) && i + 1 < n) {
-      unsigned char d = p[i + 1];
-      if ((d >= 0x40 && d <= 0x7E) || (d >= 0x80 && d <= 0xFC)) ++sj_ok; else ++sj_bad;
-      i += 2;
-      continue;
-    }
-    ++sj_bad;
-    ++i;
+    ++s.chars;
+    if (c >= 0xA1 && c <= 0xDF) { s.score += 0.2; ++i; continue; }  // half-width katakana
+    bool lead = (c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC);
+    if (!lead) { ++s.bad; ++i; continue; }
+    if (i + 1 >= n) { if (complete) ++s.bad; break; }
+    unsigned char d = p[i + 1];
+    if (!((d >= 0x40 && d <= 0x7E) || (d >= 0x80 && d <= 0xFC))) { ++s.bad; ++i; continue; }
+    if (c == 0x82 || c == 0x83) s.score += 1.0;                  // digits, latin, kana
+    else if (c == 0x81) s.score += 0.6;                          // punctuation, symbols
+    else if (c >= 0x88 && c <= 0x98) s.score += 1.0;             // level-1 kanji
+    else if (c == 0x87 || (c >= 0x99 && c <= 0x9F) || (c >= 0xE0 && c <= 0xEA)) s.score += 0.5;
+    else if (c >= 0xED && c <= 0xEE) s.score += 0.3;             // NEC-selected IBM extensions
+    else if (c >= 0xFA && c <= 0xFC) s.score += 0.3;             // IBM extensions
+    else if (c >= 0xF0 && c <= 0xF9) s.score -= 1.0;             // user-defined area
+    else s.score += 0.1;
+    i += 2;
   }
+  return s;
+}
+
+JaScore score_eucjp(const unsigned char* p, size_t n, bool complete) {
+  JaScore s;
+  auto trail = [](unsigned char d) { return d >= 0xA1 && d <= 0xFE; };
   for (size_t i = 0; i < n;) {
     unsigned char c = p[i];
     if (c < 0x80) { ++i; continue; }
-    if (c == 0x8E && i + 1 < n && p[i + 1] >= 0xA1 && p[i + 1] <= 0xDF) { ++eu_ok; i += 2; continue; }
-    if (c >= 0xA1 && c <= 0xFE && i + 1 < n && p[i + 1] >= 0xA1 && p[i + 1] <= 0xFE) {
-      ++eu_ok;
-      i += 2;
+    ++s.chars;
+    size_t need = c == 0x8F ? 3 : 2;
+    if (i + need > n) { if (complete) ++s.bad; break; }
+    if (c == 0x8E) {  // half-width katakana
+      if (p[i + 1] >= 0xA1 && p[i + 1] <= 0xDF) { s.score += 0.2; i += 2; } else { ++s.bad; ++i; }
       continue;
     }
-    ++eu_bad;
-    ++i;
+    if (c == 0x8F) {  // JIS X 0212
+      if (trail(p[i + 1]) && trail(p[i + 2])) { s.score += 0.3; i += 3; } else { ++s.bad; ++i; }
+      continue;
+    }
+    if (!trail(c) || !trail(p[i + 1])) { ++s.bad; ++i; continue; }
+    if (c == 0xA3 || c == 0xA4 || c == 0xA5) s.score += 1.0;     // digits, latin, kana
+    else if (c == 0xA1 || c == 0xA2) s.score += 0.6;             // punctuation, symbols
+    else if (c >= 0xB0 && c <= 0xCF) s.score += 1.0;             // level-1 kanji
+    else if (c >= 0xD0 && c <= 0xF4) s.score += 0.5;             // level-2 kanji
+    else if (c == 0xAD || (c >= 0xA6 && c <= 0xA8)) s.score += 0.3;
+    else s.score -= 1.0;                                         // unassigned, user-defined
+    i += 2;
   }
-  sjis = sj_ok + sj_bad ? static_cast<double>(sj_ok) / static_cast<double>(sj_ok + sj_bad) : 0;
-  euc = eu_ok + eu_bad ? static_cast<double>(eu_ok) / static_cast<double>(eu_ok + eu_bad) : 0;
+  return s;
+}
+
+// UTF-16 without a BOM: a text with some ASCII (NUL high bytes) whose code
+// units fall in common ranges in one byte order.
+bool looks_utf16(const unsigned char* p, size_t n, bool le) {
+  size_t units = std::min(n, size_t{65536}) / 2, common = 0, ascii = 0;
+  if (units < 2) return false;
+  for (size_t i = 0; i < units; ++i) {
+    unsigned hi = le ? p[2 * i + 1] : p[2 * i], lo = le ? p[2 * i] : p[2 * i + 1];
+    unsigned u = hi << 8 | lo;
+    if (hi == 0 && (lo == '\t' || lo == '\n' || lo == '\r' || (lo >= 0x20 && lo < 0x7F))) {
+      ++common;
+      ++ascii;
+    } else if ((u >= 0x3000 && u <= 0x30FF) || (u >= 0x4E00 && u <= 0x9FFF) ||
+               (u >= 0xFF00 && u <= 0xFFEF) || (u >= 0x00A0 && u <= 0x024F) ||
+               (u >= 0x2010 && u <= 0x2312) || (u >= 0xD800 && u <= 0xDFFF)) {
+      ++common;
+    }
+  }
+  return ascii > 0 && common * 100 >= units * 95;
+}
+
+// Shift_JIS (CP932) or EUC-JP, by structure and score; latin1 when neither
+// fits; uchardet breaks what the scores leave open.
+Encoding guess_legacy(const char* p, size_t n, bool complete) {
+  auto u = reinterpret_cast<const unsigned char*>(p);
+  size_t m = std::min(n, size_t{65536});
+  bool whole = complete && m == n;
+  JaScore sj = score_sjis(u, m, whole), eu = score_eucjp(u, m, whole);
+  auto fits = [](const JaScore& s) { return s.chars > 0 && s.bad * 50 <= s.chars && s.score > 0; };
+  if (fits(sj) && !fits(eu)) return Encoding::cp932;
+  if (fits(eu) && !fits(sj)) return Encoding::eucjp;
+  if (fits(sj) && fits(eu)) {
+    double a = sj.score - 3.0 * static_cast<double>(sj.bad);
+    double b = eu.score - 3.0 * static_cast<double>(eu.bad);
+    if (a > b * 1.1) return Encoding::cp932;
+    if (b > a * 1.1) return Encoding::eucjp;
+  }
+  std::string cs;
+  if (uchardet_t ud = uchardet_new()) {
+    uchardet_handle_data(ud, p, m);
+    uchardet_data_end(ud);
+    cs = uchardet_get_charset(ud);
+    uchardet_delete(ud);
+  }
+  for (auto& c : cs)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  if (cs == "EUC-JP") return Encoding::eucjp;
+  if (cs == "SHIFT_JIS" || cs == "CP932" || cs == "WINDOWS-31J") return Encoding::cp932;
+  if (fits(sj) || fits(eu)) return sj.score >= eu.score ? Encoding::cp932 : Encoding::eucjp;
+  return Encoding::latin1;
 }
 
 }  // namespace
@@ -103,35 +186,14 @@ Encoding detect_encoding(const char* p, size_t n, bool complete, size_t& bom) {
     bom = 2;
     return Encoding::utf16be;
   }
+  // UTF-16 without BOM: NULs only occur there (or in binary data).
+  if (std::memchr(p, 0, std::min(n, size_t{65536}))) {
+    if (looks_utf16(u, n, true)) return Encoding::utf16le;
+    if (looks_utf16(u, n, false)) return Encoding::utf16be;
+    return Encoding::utf8;  // binary: the caller skips it
+  }
   if (valid_utf8_allowing_cut(p, n, complete)) return Encoding::utf8;
-  // UTF-16 without BOM: many NULs in alternate positions.
-  size_t even0 = 0, odd0 = 0;
-  for (size_t i = 0; i + 1 < n && i < 4096; i += 2) {
-    even0 += u[i] == 0;
-    odd0 += u[i + 1] == 0;
-  }
-  size_t pairs = std::min(n, size_t{4096}) / 2;
-  if (pairs >= 4 && odd0 * 10 > pairs * 4 && even0 * 10 < pairs) return Encoding::utf16le;
-  if (pairs >= 4 && even0 * 10 > pairs * 4 && odd0 * 10 < pairs) return Encoding::utf16be;
-  // Legacy Japanese: ask uchardet, then check its answer against byte structure.
-  Encoding guess = Encoding::cp932;
-  if (uchardet_t ud = uchardet_new()) {
-    uchardet_handle_data(ud, p, std::min(n, size_t{65536}));
-    uchardet_data_end(ud);
-    std::string cs = uchardet_get_charset(ud);
-    uchardet_delete(ud);
-    for (auto& c : cs)
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-    if (cs == "EUC-JP") guess = Encoding::eucjp;
-    else if (cs == "SHIFT_JIS" || cs == "CP932" || cs == "WINDOWS-31J") guess = Encoding::cp932;
-    else {
-      double sj, eu;
-      japanese_scores(u, std::min(n, size_t{65536}), sj, eu);
-      guess = eu > sj ? Encoding::eucjp : Encoding::cp932;
-      if (sj < 0.9 && eu < 0.9) guess = Encoding::latin1;
-    }
-  }
-  return guess;
+  return guess_legacy(p, n, complete);
 }
 
 Transcoder::Transcoder(Encoding from) : from_(from) {

@@ -106,32 +106,40 @@ class Walker {
     items.push_back({p, false, static_cast<uint64_t>(st.st_size)});
   }
 
+  // Walks a folder depth-first. An unreadable folder is an error; the walk
+  // goes on with its siblings.
   void walk(const std::string& root) {
-    std::error_code ec;
-    fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
-    if (ec) {
-      r_.errors.push_back({root, ec.message()});
-      return;
-    }
-    while (it != end) {
-      const fs::directory_entry& e = *it;
-      std::string p = e.path().string();
-      struct stat st;
-      if (::lstat(p.c_str(), &st) != 0) {
-        r_.errors.push_back({p, std::strerror(errno)});
-      } else if (S_ISLNK(st.st_mode)) {
-        if (!excluded(p, false)) r_.skipped.push_back({p, "symlink"});
-      } else if (S_ISDIR(st.st_mode)) {
-        if (excluded(p, true)) it.disable_recursion_pending();
-      } else if (!excluded(p, false)) {
-        file(p, st);
-      }
-      it.increment(ec);
+    std::vector<std::string> stack{root};
+    while (!stack.empty()) {
+      std::string dir = std::move(stack.back());
+      stack.pop_back();
+      std::error_code ec;
+      fs::directory_iterator it(dir, fs::directory_options::none, ec), end;
       if (ec) {
-        r_.errors.push_back({p, "cannot read folder: " + ec.message()});
-        ec.clear();
-        // The iterator is at end after an error it cannot step past.
+        r_.errors.push_back({dir, "cannot read folder: " + ec.message()});
+        continue;
       }
+      std::vector<std::string> subdirs;
+      for (; it != end; it.increment(ec)) {
+        if (ec) break;
+        entry(it->path().string(), subdirs);
+      }
+      if (ec) r_.errors.push_back({dir, "cannot read folder: " + ec.message()});
+      // Reverse so the first sub-folder is walked first.
+      stack.insert(stack.end(), subdirs.rbegin(), subdirs.rend());
+    }
+  }
+
+  void entry(const std::string& p, std::vector<std::string>& subdirs) {
+    struct stat st;
+    if (::lstat(p.c_str(), &st) != 0) {
+      r_.errors.push_back({p, std::strerror(errno)});
+    } else if (S_ISLNK(st.st_mode)) {
+      if (!excluded(p, false)) r_.skipped.push_back({p, "symlink"});
+    } else if (S_ISDIR(st.st_mode)) {
+      if (!excluded(p, true)) subdirs.push_back(p);
+    } else if (!excluded(p, false)) {
+      file(p, st);
     }
   }
 };
