@@ -9,6 +9,7 @@
 #include "crypto/fingerprint.h"
 #include "decode/decode.h"
 #include "match/engine.h"
+#include "report/json_writer.h"
 #include "report/render.h"
 #include "scan/run.h"
 
@@ -30,7 +31,19 @@ struct ScanArgs {
   bool allow_incomplete = false;
   int max_archive_depth = 5;
   uint64_t max_expanded_bytes = uint64_t{8} << 30;
+  DatabaseOptions database;
 };
+
+// The report's "sampled" section: which tables were read as a sample.
+std::string sampled_json(const std::vector<Sampled>& sampled) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_array();
+  for (auto& s : sampled)
+    w.begin_object().key("path").value(s.path).key("rows").value(s.rows).key("method").value(s.method).end_object();
+  w.end_array();
+  return out;
+}
 
 int run(ScanArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
@@ -82,6 +95,7 @@ int run(ScanArgs& a) {
   ro.settings.binary = a.binary;
   ro.max_archive_depth = a.max_archive_depth;
   ro.max_expanded_bytes = a.max_expanded_bytes;
+  ro.database = a.database;
   bool progress = a.common.progress == "always" ||
                   (a.common.progress == "auto" && isatty(2) && !a.common.quiet);
   if (progress) {
@@ -100,6 +114,7 @@ int run(ScanArgs& a) {
   report.errors = std::move(res.errors);
   report.findings = std::move(res.findings);
   report.suppressed = res.suppressed;
+  if (!res.sampled.empty()) report.sections.emplace_back("sampled", sampled_json(res.sampled));
   report.duration_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - t0)
                                                  .count());
@@ -112,7 +127,9 @@ int run(ScanArgs& a) {
 void register_scan(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<ScanArgs>();
   CLI::App* sub = app.add_subcommand("scan", "Find leaked identifiers in files, folders, archives and stdin (-)");
-  sub->add_option("paths", a->paths, "Files, folders, or - for stdin (default: .)");
+  sub->add_option("paths", a->paths,
+                  "Files, folders, - for stdin, or database URIs: sqlite:///path.db, "
+                  "postgresql://user@host/db, mysql://user@host/db (default: .)");
   add_common_options(*sub, a->common);
   add_rule_options(*sub, a->rules);
   sub->add_option("--min-confidence", a->min_confidence, "Drop findings below: low, medium, high (default medium)")
@@ -130,6 +147,13 @@ void register_scan(CLI::App& app, int& exit_code) {
   sub->add_flag("--allow-incomplete", a->allow_incomplete, "Unreadable inputs are a warning, not exit 2");
   sub->add_option("--max-archive-depth", a->max_archive_depth, "Nested archive depth (default 5)");
   sub->add_option("--max-expanded-bytes", a->max_expanded_bytes, "Bytes expanded per top-level input (default 8 GiB)");
+  sub->add_option("--table", a->database.tables, "Databases: scan only SCHEMA.TABLE (or TABLE; repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--exclude-table", a->database.exclude_tables, "Databases: skip tables matching GLOB (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_flag("--views", a->database.views, "Databases: scan views (and materialized views) too");
+  sub->add_option("--sample", a->database.sample, "Databases: read at most N random rows per table (report key \"sampled\")")
+      ->check(CLI::PositiveNumber);
   sub->callback([a, &exit_code]() { exit_code = run(*a); });
 }
 

@@ -6,12 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "scan/database.h"
 #include "scan/scanner.h"
 
 namespace privaudit {
 
 struct RunOptions {
-  std::vector<std::string> paths;  // files, folders, "-" for stdin
+  std::vector<std::string> paths;  // files, folders, "-" for stdin, database URIs
   unsigned threads = 0;            // 0: all cores
   std::vector<std::string> include, exclude;  // globs
   uint64_t max_file_size = 0;                 // 0: no limit
@@ -20,6 +21,7 @@ struct RunOptions {
   double max_compression_ratio = 1000.0;
   uint64_t max_archive_entries = 1000000;
   ScanSettings settings;
+  DatabaseOptions database;  // tables, views and sampling of database inputs
   // Called after each top-level input with bytes done (for progress); may be empty.
   std::function<void(uint64_t files, uint64_t bytes)> progress;
 };

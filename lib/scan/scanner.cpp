@@ -19,6 +19,7 @@ void ScanResult::merge(ScanResult&& o) {
   move_all(findings, o.findings);
   move_all(skipped, o.skipped);
   move_all(errors, o.errors);
+  move_all(sampled, o.sampled);
   files += o.files;
   bytes += o.bytes;
   suppressed += o.suppressed;
@@ -33,6 +34,8 @@ void ScanResult::sort() {
                    [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
   std::stable_sort(errors.begin(), errors.end(),
                    [](const InputError& a, const InputError& b) { return a.path < b.path; });
+  std::stable_sort(sampled.begin(), sampled.end(),
+                   [](const Sampled& a, const Sampled& b) { return a.path < b.path; });
 }
 
 DocFormat format_for_name(std::string_view name) {
@@ -203,7 +206,7 @@ int DocumentScanner::name_evidence(const std::string& name, uint32_t rule) {
 DocumentScanner::~DocumentScanner() = default;
 
 void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& out,
-                           std::string_view first) {
+                           std::string_view first, const DocumentOptions& opts) {
   constexpr size_t kCtx = 1024, kPad = 64, kHead = 65536;
   const size_t chunk = std::max(settings_.chunk_size, size_t{4096});
   const auto& rules = engine_.rules();
@@ -227,14 +230,16 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   }
   size_t bom = 0;
   Encoding enc = Encoding::utf8;
-  if (settings_.force_encoding) {
+  if (opts.trusted_utf8) {
+    // The caller's own rendering: read as is.
+  } else if (settings_.force_encoding) {
     enc = settings_.encoding;
     detect_encoding(head.data(), head.size(), eof, bom);  // still skip a BOM
   } else {
     enc = detect_encoding(head.data(), head.size(), eof, bom);
   }
   bool utf16 = enc == Encoding::utf16le || enc == Encoding::utf16be;
-  bool binary = !utf16 && std::memchr(head.data(), 0, head.size()) != nullptr;
+  bool binary = !utf16 && !opts.trusted_utf8 && std::memchr(head.data(), 0, head.size()) != nullptr;
   if (binary && !settings_.binary) {
     out.skipped.push_back({path, "binary"});
     out.bytes += raw_bytes;
@@ -306,8 +311,9 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     }
   };
 
-  std::unique_ptr<FieldTracker> tracker;
-  DocFormat fmt_kind = format_for_name(path);
+  std::unique_ptr<FieldTracker> own_tracker;
+  FieldTracker* tracker = opts.tracker;
+  DocFormat fmt_kind = opts.tracker ? DocFormat::text : format_for_name(path);
   std::vector<Pending> pending;
   // Field statistics: per field key and check-digit rule, values of the
   // rule's shape seen and how many validated.
@@ -344,12 +350,13 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     std::memset(buf_.data() + len, 0, std::min(kPad, buf_.size() - len));
     if (!tracker && (len > 0 || done_input)) {
       switch (fmt_kind) {
-        case DocFormat::csv: tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
-        case DocFormat::tsv: tracker = std::make_unique<CsvTracker>('\t', buf_.data(), len); break;
-        case DocFormat::json: tracker = std::make_unique<JsonTracker>(false); break;
-        case DocFormat::jsonl: tracker = std::make_unique<JsonTracker>(true); break;
+        case DocFormat::csv: own_tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
+        case DocFormat::tsv: own_tracker = std::make_unique<CsvTracker>('\t', buf_.data(), len); break;
+        case DocFormat::json: own_tracker = std::make_unique<JsonTracker>(false); break;
+        case DocFormat::jsonl: own_tracker = std::make_unique<JsonTracker>(true); break;
         case DocFormat::text: break;
       }
+      tracker = own_tracker.get();
     }
 
     hits_.clear();

@@ -27,12 +27,31 @@ struct ScanSettings {
   size_t chunk_size = size_t{1} << 20;
 };
 
+// Where a database scan read a sample instead of every row.
+struct Sampled {
+  std::string path;    // "URI!/schema.table"
+  uint64_t rows = 0;   // rows read
+  std::string method;  // how they were drawn ("TABLESAMPLE SYSTEM_ROWS", ...)
+};
+
+class FieldTracker;
+
+// How a caller that renders a document itself (database rows) wants it read.
+struct DocumentOptions {
+  // Maps positions to fields and records; else the name's format decides.
+  FieldTracker* tracker = nullptr;
+  // The stream is valid UTF-8 without NUL bytes: no encoding or binary
+  // detection, no BOM is skipped, so positions are the caller's own.
+  bool trusted_utf8 = false;
+};
+
 // Everything one input (or a whole run) produced. Findings are in report order
 // once sort() ran.
 struct ScanResult {
   std::vector<Finding> findings;
   std::vector<Skipped> skipped;
   std::vector<InputError> errors;
+  std::vector<Sampled> sampled;
   uint64_t files = 0;       // documents scanned
   uint64_t bytes = 0;       // bytes read from them
   uint64_t suppressed = 0;  // findings suppressed by privaudit:allow
@@ -57,7 +76,7 @@ class DocumentScanner {
   // Scans one document named `path`, read from `in`; `first` holds bytes the
   // caller already read from `in` (sniffing), scanned before the rest.
   void scan(const std::string& path, ByteReader& in, ScanResult& out,
-            std::string_view first = {});
+            std::string_view first = {}, const DocumentOptions& opts = {});
 
  private:
   struct Pending;
