@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,14 @@ std::string quote_ident(PGconn* c, const std::string& s) {
 // Decodes one field of COPY's text format into `out`.
 void unescape_copy(const char* p, size_t n, std::string& out) {
   for (size_t i = 0; i < n; ++i) {
-    if (p[i] != '\\' || i + 1 == n) {
-      out.push_back(p[i]);
-      continue;
+    // Plain bytes up to the next backslash go in at once.
+    const void* bs = std::memchr(p + i, '\\', n - i);
+    size_t stop = bs ? static_cast<size_t>(static_cast<const char*>(bs) - p) : n;
+    out.append(p + i, stop - i);
+    i = stop;
+    if (i + 1 >= n) {
+      if (i < n) out.push_back(p[i]);
+      break;
     }
     char c = p[++i];
     switch (c) {

@@ -168,7 +168,7 @@ std::string file_uri(const std::string& path, bool immutable) {
 // Opens and proves the database readable (a schema query), read-only.
 sqlite3* open_checked(const std::string& uri, std::string& err) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+  int rc = sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc == SQLITE_OK) {
     sqlite3_busy_timeout(db, 5000);
     rc = sqlite3_exec(db, "PRAGMA query_only = ON; SELECT count(*) FROM sqlite_schema", nullptr,
@@ -205,7 +205,7 @@ std::unique_ptr<Store> open_sqlite_image(std::string bytes, std::string& err) {
     (*image)[19] = 1;
   }
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     err = db ? sqlite3_errmsg(db) : "cannot open SQLite";
     sqlite3_close_v2(db);
     return nullptr;
