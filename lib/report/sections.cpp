@@ -2,6 +2,7 @@
 
 #include "report/consent_section.h"
 #include "link/render.h"
+#include "report/sampled_section.h"
 
 namespace privaudit {
 
@@ -10,6 +11,7 @@ namespace privaudit {
 std::string render_section_text(std::string_view name, std::string_view json) {
   if (name == "consent") return render_consent_text(json);
   if (name == "link") return link::render_text(json);
+  if (name == "sampled") return render_sampled_text(json);
   return {};
 }
 
@@ -22,6 +24,7 @@ std::string render_section_html(std::string_view name, std::string_view json) {
 std::string render_section_markdown(std::string_view name, std::string_view json) {
   if (name == "consent") return render_consent_markdown(json);
   if (name == "link") return link::render_markdown(json);
+  if (name == "sampled") return render_sampled_markdown(json);
   return {};
 }
 

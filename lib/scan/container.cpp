@@ -6,7 +6,10 @@
 
 #include "archive/archive.h"
 #include "formats/xlsx.h"
+#include "scan/database.h"
+#include "store/store.h"
 #include "scan/run.h"
+#include "store/store.h"
 
 namespace privaudit {
 
@@ -149,6 +152,11 @@ void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, Byte
   ContainerKind kind = sniff_container(head);
   if (kind == ContainerKind::zip && is_xlsx_name(fmt_name)) {
     scan_xlsx(path, in, std::move(head), c.ds, c.out, c.budget, depth == 0 && raw_depth == 0);
+    return;
+  }
+  // A SQLite file (on disk, or an archive member) is a database.
+  if (kind == ContainerKind::none && store::has_sqlite_header(head.data(), head.size())) {
+    scan_sqlite_input(path, in, head, c.opts.database, c.opts.max_expanded_bytes, c.ds, c.out, depth);
     return;
   }
   if (kind == ContainerKind::none) {

@@ -19,6 +19,7 @@ void ScanResult::merge(ScanResult&& o) {
   move_all(findings, o.findings);
   move_all(skipped, o.skipped);
   move_all(errors, o.errors);
+  move_all(sampled, o.sampled);
   files += o.files;
   bytes += o.bytes;
   suppressed += o.suppressed;
@@ -33,6 +34,8 @@ void ScanResult::sort() {
                    [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
   std::stable_sort(errors.begin(), errors.end(),
                    [](const InputError& a, const InputError& b) { return a.path < b.path; });
+  std::stable_sort(sampled.begin(), sampled.end(),
+                   [](const Sampled& a, const Sampled& b) { return a.path < b.path; });
 }
 
 DocFormat format_for_name(std::string_view name) {
@@ -244,7 +247,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     enc = detect_encoding(head.data(), head.size(), eof, bom);
   }
   bool utf16 = enc == Encoding::utf16le || enc == Encoding::utf16be;
-  bool binary = !utf16 && std::memchr(head.data(), 0, head.size()) != nullptr;
+  bool binary = !utf16 && !opts.utf8 && std::memchr(head.data(), 0, head.size()) != nullptr;
   if (binary && !settings_.binary) {
     out.skipped.push_back({path, "binary"});
     out.bytes += raw_bytes;
@@ -316,7 +319,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     }
   };
 
-  std::unique_ptr<FieldTracker> tracker;
+  std::unique_ptr<FieldTracker> own_tracker;
+  FieldTracker* tracker = opts.borrowed_tracker;
   DocFormat fmt_kind = format_for_name(opts.format_name.empty() ? path : opts.format_name);
   std::vector<Pending> pending;
   // Field statistics: per field key and check-digit rule, values of the
@@ -409,15 +413,19 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       }
     }
     std::memset(buf_.data() + len, 0, std::min(kPad, buf_.size() - len));
-    if (!tracker && opts.tracker && (len > 0 || done_input)) tracker = opts.tracker(buf_.data(), len);
+    if (!tracker && opts.tracker && (len > 0 || done_input)) {
+      own_tracker = opts.tracker(buf_.data(), len);
+      tracker = own_tracker.get();
+    }
     if (!tracker && (len > 0 || done_input)) {
       switch (fmt_kind) {
-        case DocFormat::csv: tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
-        case DocFormat::tsv: tracker = std::make_unique<CsvTracker>('\t', buf_.data(), len); break;
-        case DocFormat::json: tracker = std::make_unique<JsonTracker>(false); break;
-        case DocFormat::jsonl: tracker = std::make_unique<JsonTracker>(true); break;
+        case DocFormat::csv: own_tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
+        case DocFormat::tsv: own_tracker = std::make_unique<CsvTracker>('\t', buf_.data(), len); break;
+        case DocFormat::json: own_tracker = std::make_unique<JsonTracker>(false); break;
+        case DocFormat::jsonl: own_tracker = std::make_unique<JsonTracker>(true); break;
         case DocFormat::text: break;
       }
+      tracker = own_tracker.get();
     }
 
     hits_.clear();

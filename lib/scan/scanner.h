@@ -28,12 +28,20 @@ struct ScanSettings {
   size_t chunk_size = size_t{1} << 20;
 };
 
+// Where a database scan read a sample instead of every row.
+struct Sampled {
+  std::string path;    // "URI!/schema.table"
+  uint64_t rows = 0;   // rows read
+  std::string method;  // how they were drawn ("TABLESAMPLE SYSTEM_ROWS", ...)
+};
+
 // Everything one input (or a whole run) produced. Findings are in report order
 // once sort() ran.
 struct ScanResult {
   std::vector<Finding> findings;
   std::vector<Skipped> skipped;
   std::vector<InputError> errors;
+  std::vector<Sampled> sampled;
   uint64_t files = 0;       // documents scanned
   uint64_t bytes = 0;       // bytes read from them
   uint64_t suppressed = 0;  // findings suppressed by privaudit:allow
@@ -66,6 +74,8 @@ struct DocOptions {
   // When set, makes the field tracker instead of the format's own (called
   // once, with the document's first bytes).
   std::function<std::unique_ptr<FieldTracker>(const char* sample, size_t n)> tracker;
+  // A tracker the caller owns (database rows), used instead of the above.
+  FieldTracker* borrowed_tracker = nullptr;
 };
 
 class DocumentScanner {
