@@ -52,5 +52,6 @@ void print_error(const std::string& msg);
 // Subcommand registration (one per cmd/<name>.cpp).
 void register_scan(CLI::App& app, int& exit_code);
 void register_rules(CLI::App& app, int& exit_code);
+void register_risk(CLI::App& app, int& exit_code);
 
 }  // namespace privaudit::cli

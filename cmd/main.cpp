@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitClean;
   register_scan(app, exit_code);
   register_rules(app, exit_code);
+  register_risk(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

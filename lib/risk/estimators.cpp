@@ -55,6 +55,7 @@ Vec2 solve(const std::function<Vec2(const Vec2&)>& f, const std::function<Mat2(c
   int total = 0;
   for (int attempt = 0; total <= kIterationsTotal; ++attempt) {
     Vec2 x = attempt == 0 ? start : Vec2{halton(attempt, 2) * start[0], halton(attempt, 3) * start[1]};
+    ++total;  // a failed start costs an iteration too, so the loop ends
     for (int it = 0; it <= kIterationsPerTry && total <= kIterationsTotal; ++it, ++total) {
       Vec2 y = f(x);
       if (std::isnan(y[0]) || std::isnan(y[1])) break;
@@ -119,7 +120,7 @@ double digamma(double x) {
   if (std::isnan(x) || (x <= 0 && x == std::floor(x))) return kNaN;
   if (x < 0) return digamma(1 - x) - kPi / std::tan(kPi * x);
   double r = 0;
-  while (x < 6) {
+  while (x < 10) {
     r -= 1 / x;
     x += 1;
   }
@@ -135,7 +136,7 @@ double trigamma(double x) {
     return kPi * kPi / (s * s) - trigamma(1 - x);
   }
   double r = 0;
-  while (x < 6) {
+  while (x < 10) {
     r += 1 / (x * x);
     x += 1;
   }
