@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "report/json_writer.h"
@@ -104,6 +108,7 @@ void count_records(TableReader& reader, const std::vector<std::vector<std::strin
     for (size_t j = 0; j < q; ++j) qv[j] = qi_idx[j] < row.size() ? row[qi_idx[j]] : std::string_view();
     counter.add(qv.data(), sensitive(row));
   }
+  counter.finish();
 }
 
 }  // namespace
@@ -165,11 +170,21 @@ RiskStatus analyze_risk(const std::string& path, const RiskOptions& opts, const 
   if (!choose_qis(opts, sample, sens, a, qi_idx, error)) return RiskStatus::usage_error;
 
   ClassCounter counter(qi_idx.size(), sens >= 0);
+  auto t0 = std::chrono::steady_clock::now();
+  std::clock_t c0 = std::clock();
   count_records(*reader, sample, qi_idx, sens, counter);
+  auto t1 = std::chrono::steady_clock::now();
+  std::clock_t c1 = std::clock();
   a.malformed = reader->malformed();
   a.problems = reader->problems();
   a.bytes = reader->bytes_read();
   compute_metrics(counter, opts, a);
+  auto t2 = std::chrono::steady_clock::now();
+  std::clock_t c2 = std::clock();
+  if (std::getenv("PRIVAUDIT_RISK_TIMING"))
+    std::fprintf(stderr, "risk timing: count %.3f s (cpu %.3f s), metrics %.3f s (cpu %.3f s), %zu bytes of tables\n",
+                 std::chrono::duration<double>(t1 - t0).count(), double(c1 - c0) / CLOCKS_PER_SEC,
+                 std::chrono::duration<double>(t2 - t1).count(), double(c2 - c1) / CLOCKS_PER_SEC, counter.memory());
   if (reader->failed()) {
     a.read_error = reader->error();
     error = fmt::format("{}: {}", path, reader->error());

@@ -12,12 +12,17 @@ EncodedClasses encode_classes(const ClassCounter& counter) {
   size_t n = counter.classes();
   e.ids.resize(n * e.qis);
   e.sizes.resize(n);
+  for (uint32_t c = 0; c < n; ++c) e.sizes[c] = counter.size(c);
+  if (counter.packed()) {  // the counter's own dictionaries
+    for (uint32_t c = 0; c < n; ++c) counter.ids(c, &e.ids[c * e.qis]);
+    for (size_t j = 0; j < e.qis; ++j) e.distinct.push_back(static_cast<uint32_t>(counter.distinct(j)));
+    return e;
+  }
   std::vector<StringTable> dict(e.qis);
   std::vector<std::string_view> vals;
   for (uint32_t c = 0; c < n; ++c) {
     counter.values(c, vals);
     for (size_t j = 0; j < e.qis; ++j) e.ids[c * e.qis + j] = dict[j].add(vals[j]);
-    e.sizes[c] = counter.size(c);
   }
   for (auto& d : dict) e.distinct.push_back(static_cast<uint32_t>(d.size()));
   return e;
@@ -41,7 +46,8 @@ uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
     return k;
   };
   uint64_t uniques = 0;
-  if (cells <= (uint64_t{1} << 22)) {
+  // Dense only while the array is not much larger than the classes.
+  if (cells <= std::max<uint64_t>(uint64_t{1} << 16, 4 * static_cast<uint64_t>(n))) {
     std::vector<uint64_t> count(cells, 0);
     for (size_t c = 0; c < n; ++c) count[packed(c)] += e.sizes[c];
     for (uint64_t v : count) uniques += v == 1;
@@ -52,7 +58,7 @@ uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
       for (size_t j : cols) k = (k << std::bit_width(uint64_t{std::max<uint32_t>(e.distinct[j], 1)} - 1)) | e.ids[c * e.qis + j];
       t.add(k, e.sizes[c]);
     }
-    for (uint32_t id = 0; id < t.size(); ++id) uniques += t.count(id) == 1;
+    t.for_each([&](uint64_t, uint64_t count) { uniques += count == 1; });
   } else {
     StringTable t;
     std::vector<uint32_t> key(cols.size());
