@@ -75,6 +75,14 @@ const char* kHand =
     "60,F,300,flu\n"
     "60,F,300,cold\n";
 
+// Removes the scratch folder when the test module ends.
+struct CleanScratch {
+  ~CleanScratch() {
+    std::error_code ec;
+    fs::remove_all(scratch_dir(), ec);
+  }
+};
+
 RiskAnalysis analyze_text(const std::string& name, const std::string& text, RiskOptions o) {
   RiskAnalysis a;
   std::string err;
@@ -90,6 +98,8 @@ RiskOptions qis(std::vector<std::string> q) {
 }
 
 }  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(CleanScratch);
 
 BOOST_AUTO_TEST_SUITE(metrics_by_hand)
 
