@@ -69,5 +69,6 @@ void register_rules(CLI::App& app, int& exit_code);
 void register_consent(CLI::App& app, int& exit_code);
 void register_link(CLI::App& app, int& exit_code);
 void register_report(CLI::App& app, int& exit_code);
+void register_risk(CLI::App& app, int& exit_code);
 
 }  // namespace privaudit::cli
