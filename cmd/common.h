@@ -40,6 +40,10 @@ bool load_rules(const RuleOptions& o, std::vector<Rule>& rules);
 // when an output cannot be written.
 bool write_reports(const Report& r, const CommonOptions& o);
 
+// Writes the report once per FORMAT=FILE item (`--report`), and nothing
+// else. Returns false (after printing) when one cannot be written.
+bool write_report_files(const Report& r, const std::vector<std::string>& specs);
+
 // --fail-on value: nullopt for "never".
 bool parse_gate(const std::string& s, std::optional<Severity>& gate);
 
@@ -54,5 +58,6 @@ void register_scan(CLI::App& app, int& exit_code);
 void register_rules(CLI::App& app, int& exit_code);
 void register_consent(CLI::App& app, int& exit_code);
 void register_link(CLI::App& app, int& exit_code);
+void register_redact(CLI::App& app, int& exit_code);
 
 }  // namespace privaudit::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   register_rules(app, exit_code);
   register_consent(app, exit_code);
   register_link(app, exit_code);
+  register_redact(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -179,6 +179,8 @@ struct DocumentScanner::Pending {
   uint32_t stats;   // index into the document's field statistics (UINT32_MAX: none)
   int64_t record;
   uint64_t offset, line, column;
+  uint32_t length;
+  uint64_t check;
   std::string norm;
 };
 
@@ -406,6 +408,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       p.allowed = allow_tag && line_allows(b, 0, len, c.start, c.end);
       lines.locate(b, begin, at, p.line, p.column);
       p.offset = base + c.start;
+      p.length = static_cast<uint32_t>(c.end - c.start);
+      p.check = spans_ ? span_check(std::string_view(b + c.start, c.end - c.start)) : 0;
       p.field = 0;
       p.record = -1;
       if (tracker) {
@@ -465,6 +469,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) continue;
     if (rule.evidence_required) conf = Confidence::high;
     if (conf < settings_.min_confidence) continue;
+    if (spans_) spans_->push_back({p.offset, p.length, p.rule, p.check, conf, p.allowed});
     if (p.allowed) {
       ++out.suppressed;
       continue;
