@@ -618,7 +618,7 @@ bool run(const Engine& engine, const Policy& policy, const Pseudonymiser* ps, co
       Spool out;
       if (rd.input(it.path, *src, out, "-", complete)) {
         FdSink so(1);
-        if (!out.copy_to(so)) res.errors.push_back({it.path, "cannot write to standard output"});
+        if (!out.copy_to(so) || !so.flush()) res.errors.push_back({it.path, "cannot write to standard output"});
       }
       continue;
     }
@@ -635,8 +635,12 @@ bool run(const Engine& engine, const Policy& policy, const Pseudonymiser* ps, co
       continue;
     }
     FdSink sink(target.fd());
-    if (rd.input(it.path, *src, sink, dest, complete) && !target.commit(perm, err))
-      res.errors.push_back({it.path, err});
+    if (!rd.input(it.path, *src, sink, dest, complete)) continue;
+    if (!sink.flush()) {
+      res.errors.push_back({it.path, fmt::format("cannot write {}: {}", dest, sink.error())});
+      continue;
+    }
+    if (!target.commit(perm, err)) res.errors.push_back({it.path, err});
   }
   for (auto& c : policy.columns())
     if (!c.matched) res.unmatched_columns.push_back(c.name);

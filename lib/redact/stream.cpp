@@ -9,8 +9,24 @@
 namespace privaudit::redact {
 
 bool FdSink::write(std::string_view data) {
-  const char* p = data.data();
-  size_t n = data.size();
+  constexpr size_t kBuf = size_t{1} << 16;
+  if (buf_.size() + data.size() <= kBuf) {
+    buf_.append(data);
+    return true;
+  }
+  if (!flush()) return false;
+  if (data.size() >= kBuf) return raw_write(data.data(), data.size());
+  buf_.append(data);
+  return true;
+}
+
+bool FdSink::flush() {
+  bool ok = raw_write(buf_.data(), buf_.size());
+  buf_.clear();
+  return ok;
+}
+
+bool FdSink::raw_write(const char* p, size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd_, p, n);
     if (w < 0) {

@@ -19,20 +19,26 @@ class Sink {
   virtual ~Sink() = default;
   // Appends bytes. False on a write error (then error() says what).
   virtual bool write(std::string_view data) = 0;
+  // Pushes buffered bytes out. False on a write error.
+  virtual bool flush() { return true; }
   const std::string& error() const { return err_; }
 
  protected:
   std::string err_;
 };
 
-// Writes to an open descriptor (not owned).
+// Writes to an open descriptor (not owned), through a 64 KiB buffer: call
+// flush() at the end.
 class FdSink : public Sink {
  public:
   explicit FdSink(int fd) : fd_(fd) {}
   bool write(std::string_view data) override;
+  bool flush() override;
 
  private:
   int fd_;
+  std::string buf_;
+  bool raw_write(const char* p, size_t n);
 };
 
 // Holds bytes for a second reading: in memory up to `memory_limit`, then in

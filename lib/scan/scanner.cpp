@@ -469,7 +469,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) continue;
     if (rule.evidence_required) conf = Confidence::high;
     if (conf < settings_.min_confidence) continue;
-    if (spans_) spans_->push_back({p.offset, p.length, p.rule, p.check, conf, p.allowed});
+    if (spans_) {  // redact's first pass: the spans are all it needs
+      spans_->push_back({p.offset, p.length, p.rule, p.check, conf, p.allowed});
+      continue;
+    }
     if (p.allowed) {
       ++out.suppressed;
       continue;

@@ -82,8 +82,8 @@ class DocumentScanner {
             std::string_view first = {});
 
   // When set, every value kept at --min-confidence (privaudit:allow ones
-  // included, flagged) is also appended to `spans`, in offset order, for the
-  // documents scanned until it is reset to nullptr.
+  // included, flagged) is appended to `spans`, in offset order, instead of
+  // becoming a finding, for the documents scanned until it is reset to nullptr.
   void capture_spans(std::vector<ValueSpan>* spans) { spans_ = spans; }
 
  private:
