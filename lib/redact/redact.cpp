@@ -237,6 +237,8 @@ class Redactor {
                               un == 1 ? "" : "s", first.first, first.second));
       return false;
     }
+    if (uint64_t bad = tr.replaced())
+      fr.notes.push_back(fmt::format("{} undecodable byte{} written as U+FFFD (or '?')", bad, bad == 1 ? "" : "s"));
     if (fr.unencodable)
       fr.notes.push_back(fmt::format("{} character{} not representable in {} written as '?'",
                                      fr.unencodable, fr.unencodable == 1 ? "" : "s", fr.output_encoding));
