@@ -581,6 +581,7 @@ bool run(const Engine& engine, const Policy& policy, const Pseudonymiser* ps, co
   }
 
   Redactor rd(engine, policy, ps, fp, o, res);
+  std::set<std::string> dests;
   for (auto& it : items) {
     std::unique_ptr<Spool> stdin_spool;
     std::unique_ptr<Source> src;
@@ -625,6 +626,10 @@ bool run(const Engine& engine, const Policy& policy, const Pseudonymiser* ps, co
       continue;
     }
     std::string dest = mode == Mode::file ? o.output : mirror(out_dir, it.path);
+    if (!dests.insert(dest).second) {
+      res.errors.push_back({it.path, fmt::format("another input was already written to {}: not written", dest)});
+      continue;
+    }
     struct stat dst {};
     if (::stat(dest.c_str(), &dst) == 0 && inputs.count({dst.st_dev, dst.st_ino})) {
       res.errors.push_back({it.path, fmt::format("the output {} is an input: not written", dest)});
