@@ -4,6 +4,7 @@
 #include "link/render.h"
 #include "report/sampled_section.h"
 #include "risk/render.h"
+#include "redact/render.h"
 
 namespace privaudit {
 
@@ -14,6 +15,7 @@ std::string render_section_text(std::string_view name, std::string_view json) {
   if (name == "link") return link::render_text(json);
   if (name == "sampled") return render_sampled_text(json);
   if (name == "risk") return risk::render_text(json);
+  if (name == "redact") return redact::render_text(json);
   return {};
 }
 
@@ -21,6 +23,7 @@ std::string render_section_html(std::string_view name, std::string_view json) {
   if (name == "consent") return render_consent_html(json);
   if (name == "link") return link::render_html(json);
   if (name == "risk") return risk::render_html(json);
+  if (name == "redact") return redact::render_html(json);
   return {};
 }
 
@@ -29,6 +32,7 @@ std::string render_section_markdown(std::string_view name, std::string_view json
   if (name == "link") return link::render_markdown(json);
   if (name == "sampled") return render_sampled_markdown(json);
   if (name == "risk") return risk::render_markdown(json);
+  if (name == "redact") return redact::render_markdown(json);
   return {};
 }
 

@@ -182,6 +182,8 @@ struct DocumentScanner::Pending {
   uint32_t stats;   // index into the document's field statistics (UINT32_MAX: none)
   int64_t record;
   uint64_t offset, line, column;
+  uint32_t length;
+  uint64_t check;  // span_check of the value's bytes (when capturing spans)
   std::string norm;
 };
 
@@ -215,6 +217,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
 void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& out,
                            const DocOptions& opts) {
   const std::string_view first = opts.first;
+  const size_t spans_first = spans_ ? spans_->size() : 0;
   constexpr size_t kCtx = 1024, kPad = 64, kHead = 65536;
   const size_t chunk = std::max(settings_.chunk_size, size_t{4096});
   const auto& rules = engine_.rules();
@@ -356,6 +359,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) return;
     if (rule.evidence_required) conf = Confidence::high;
     if (conf < settings_.min_confidence) return;
+    if (spans_) {  // redact's first pass: the spans are all it needs
+      spans_->push_back({p.offset, p.length, p.rule, p.check, conf, p.allowed});
+      return;
+    }
     if (p.allowed) {
       ++out.suppressed;
       return;
@@ -490,6 +497,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       lines.locate(b, begin, at, p.line, p.column);
       if (opts.no_lines) p.line = p.column = 0;
       p.offset = base + c.start;
+      p.length = static_cast<uint32_t>(c.end - c.start);
+      p.check = spans_ ? span_check(std::string_view(b + c.start, c.end - c.start)) : 0;
       p.field = 0;
       p.record = -1;
       if (tracker) {
@@ -530,6 +539,9 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   }
 
   for (const Pending& p : pending) settle(p);
+  if (spans_)  // values settle as soon as they can, not in offset order
+    std::stable_sort(spans_->begin() + static_cast<ptrdiff_t>(spans_first), spans_->end(),
+                     [](const ValueSpan& a, const ValueSpan& b) { return a.offset < b.offset; });
   ++out.files;
   out.bytes += raw_bytes;
 }

@@ -57,6 +57,28 @@ DocFormat format_for_name(std::string_view name);
 // (never more than half of them).
 std::string mask_value(std::string_view norm);
 
+// Where a confirmed value sits, as `redact` needs it to rewrite the document:
+// its byte range in the decoded (UTF-8) stream and a check of its bytes.
+struct ValueSpan {
+  uint64_t offset = 0;  // byte offset in the decoded stream
+  uint32_t length = 0;  // bytes
+  uint32_t rule = 0;    // engine rule index
+  uint64_t check = 0;   // span_check() of the value's bytes
+  Confidence confidence = Confidence::medium;
+  bool allowed = false;  // on a line tagged privaudit:allow
+};
+
+// A 64-bit check (FNV-1a) of a value's bytes: lets a second pass confirm it
+// found the same bytes at a span's offset.
+inline uint64_t span_check(std::string_view raw) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : raw) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 class FieldTracker;
 
 // How one document is read, beyond its bytes.
@@ -91,6 +113,11 @@ class DocumentScanner {
   // Same, with the options above.
   void scan(const std::string& path, ByteReader& in, ScanResult& out, const DocOptions& opts);
 
+  // When set, every value kept at --min-confidence (privaudit:allow ones
+  // included, flagged) is appended to `spans`, in offset order, instead of
+  // becoming a finding, for the documents scanned until it is reset to nullptr.
+  void capture_spans(std::vector<ValueSpan>* spans) { spans_ = spans; }
+
  private:
   struct Pending;
   const Engine& engine_;
@@ -103,6 +130,7 @@ class DocumentScanner {
   std::unordered_map<std::string, int> name_cache_;  // field name + rule -> evidence
   int name_evidence(const std::string& name, uint32_t rule);
   std::vector<char> buf_;
+  std::vector<ValueSpan>* spans_ = nullptr;
 };
 
 }  // namespace privaudit
