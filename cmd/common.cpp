@@ -129,6 +129,16 @@ bool write_reports(const Report& r, const CommonOptions& o) {
   return ok;
 }
 
+bool write_report_files(const Report& r, const std::vector<std::string>& specs) {
+  bool ok = true;
+  for (auto& spec : specs) {
+    auto eq = spec.find('=');
+    std::string f = spec.substr(0, eq), path = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    ok = write_to(path, render(r, f, false)) && ok;
+  }
+  return ok;
+}
+
 bool parse_gate(const std::string& s, std::optional<Severity>& gate) {
   if (s == "never") {
     gate.reset();

@@ -54,6 +54,10 @@ bool load_key(const std::string& key_file, Fingerprinter& fp, Report& report);
 // when an output cannot be written.
 bool write_reports(const Report& r, const CommonOptions& o);
 
+// Writes the report once per FORMAT=FILE item (`--report`), and nothing
+// else. Returns false (after printing) when one cannot be written.
+bool write_report_files(const Report& r, const std::vector<std::string>& specs);
+
 // --fail-on value: nullopt for "never".
 bool parse_gate(const std::string& s, std::optional<Severity>& gate);
 
@@ -69,5 +73,7 @@ void register_rules(CLI::App& app, int& exit_code);
 void register_consent(CLI::App& app, int& exit_code);
 void register_link(CLI::App& app, int& exit_code);
 void register_report(CLI::App& app, int& exit_code);
+void register_risk(CLI::App& app, int& exit_code);
+void register_redact(CLI::App& app, int& exit_code);
 
 }  // namespace privaudit::cli

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   register_consent(app, exit_code);
   register_link(app, exit_code);
   register_report(app, exit_code);
+  register_risk(app, exit_code);
+  register_redact(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

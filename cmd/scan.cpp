@@ -14,6 +14,7 @@
 #include "decode/decode.h"
 #include "match/engine.h"
 #include "report/baseline.h"
+#include "report/json_writer.h"
 #include "report/render.h"
 #include "scan/config.h"
 #include "scan/run.h"
@@ -36,7 +37,6 @@ struct ScanArgs {
   bool allow_incomplete = false;
   int max_archive_depth = 5;
   uint64_t max_expanded_bytes = uint64_t{8} << 30;
-  uint64_t max_archive_entries = 1000000;
   std::string config;
   std::string baseline;
   std::string write_baseline;
@@ -46,6 +46,8 @@ struct ScanArgs {
     auto it = opts.find(name);
     return it != opts.end() && it->second->count() > 0;
   }
+  uint64_t max_archive_entries = 1000000;
+  DatabaseOptions database;
 };
 
 // Fills what the command line left unset from --config FILE or, without it,
@@ -111,6 +113,18 @@ std::function<void(const Progress&)> progress_printer(std::chrono::steady_clock:
       line += ", ETA " + format_duration(static_cast<double>(p.bytes_total - p.bytes_done) / rate);
     std::fprintf(stderr, "\r\x1b[2K%s", line.c_str());
   };
+  DatabaseOptions database;
+};
+
+// The report's "sampled" section: which tables were read as a sample.
+std::string sampled_json(const std::vector<Sampled>& sampled) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_array();
+  for (auto& s : sampled)
+    w.begin_object().key("path").value(s.path).key("rows").value(s.rows).key("method").value(s.method).end_object();
+  w.end_array();
+  return out;
 }
 
 int run(ScanArgs& a) {
@@ -166,6 +180,7 @@ int run(ScanArgs& a) {
   ro.max_archive_depth = a.max_archive_depth;
   ro.max_expanded_bytes = a.max_expanded_bytes;
   ro.max_archive_entries = a.max_archive_entries;
+  ro.database = a.database;
   bool progress = a.common.progress == "always" ||
                   (a.common.progress == "auto" && isatty(2) && !a.common.quiet);
   if (progress) ro.progress = progress_printer(t0);
@@ -178,6 +193,7 @@ int run(ScanArgs& a) {
   report.errors = std::move(res.errors);
   report.findings = std::move(res.findings);
   report.suppressed = res.suppressed;
+  if (!res.sampled.empty()) report.sections.emplace_back("sampled", sampled_json(res.sampled));
   report.duration_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - t0)
                                                  .count());
@@ -203,7 +219,9 @@ int run(ScanArgs& a) {
 void register_scan(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<ScanArgs>();
   CLI::App* sub = app.add_subcommand("scan", "Find leaked identifiers in files, folders, archives and stdin (-)");
-  sub->add_option("paths", a->paths, "Files, folders, or - for stdin (default: .)");
+  sub->add_option("paths", a->paths,
+                  "Files, folders, - for stdin, or database URIs: sqlite:///path.db, "
+                  "postgresql://user@host/db, mysql://user@host/db (default: .)");
   add_common_options(*sub, a->common);
   add_rule_options(*sub, a->rules);
   auto& o = a->opts;
@@ -220,7 +238,6 @@ void register_scan(CLI::App& app, int& exit_code) {
   sub->add_flag("--allow-incomplete", a->allow_incomplete, "Unreadable inputs are a warning, not exit 2");
   sub->add_option("--max-archive-depth", a->max_archive_depth, "Nested archive depth (default 5)");
   sub->add_option("--max-expanded-bytes", a->max_expanded_bytes, "Bytes expanded per top-level input (default 8 GiB)");
-  sub->add_option("--max-archive-entries", a->max_archive_entries, "Archive members read per top-level input (default 1000000)");
   sub->add_option("--config", a->config, "Configuration file (default: ./.privaudit.json when it exists)");
   o["--baseline"] = sub->add_option("--baseline", a->baseline, "Suppress the findings of this earlier JSON report (needs a stable key)");
   sub->add_option("--write-baseline", a->write_baseline, "Write the current findings to FILE as a baseline (a JSON report)");
@@ -228,6 +245,14 @@ void register_scan(CLI::App& app, int& exit_code) {
     for (auto& name : opt->get_lnames())
       if (name == "rules" || name == "enable" || name == "disable") o["--" + name] = opt;
   }
+  sub->add_option("--max-archive-entries", a->max_archive_entries, "Archive members read per top-level input (default 1000000)");
+  sub->add_option("--table", a->database.tables, "Databases: scan only SCHEMA.TABLE (or TABLE; repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--exclude-table", a->database.exclude_tables, "Databases: skip tables matching GLOB (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_flag("--views", a->database.views, "Databases: scan views (and materialized views) too");
+  sub->add_option("--sample", a->database.sample, "Databases: read at most N random rows per table (report key \"sampled\")")
+      ->check(CLI::PositiveNumber);
   sub->callback([a, &exit_code]() { exit_code = run(*a); });
 }
 

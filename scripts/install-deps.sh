@@ -4,8 +4,10 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libcli11-dev libfmt-dev libsimdjson-dev libarchive-dev libboost-test-dev
       libvectorscan-dev libssl-dev libuchardet-dev libexpat1-dev
+      libsqlite3-dev libpq-dev libmariadb-dev
       mandoc ripgrep time
       clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz/run.sh): clang-14 and its fuzzer runtime
+      postgresql mariadb-server   # private test instances (tests/stores_test.cpp)
       chromium fonts-noto-cjk   # headless HTML report test and docs/report.png
       ca-certificates libicu72) # npm test tools (scripts/install-test-tools.sh); the SARIF multitool is .NET
 # Node.js and npm for the test tools: Debian's, unless the machine has its own.

@@ -154,6 +154,23 @@ void MemberReader::drain() {
   }
 }
 
+std::string member_stop_reason(const MemberReader& m, const ExpandLimits& limits) {
+  switch (m.status()) {
+    case MemberStatus::ok:
+    case MemberStatus::aborted: return {};
+    case MemberStatus::truncated: return "truncated archive member";
+    case MemberStatus::encrypted: return "encrypted member skipped";
+    case MemberStatus::failed: return "unreadable archive member: " + m.error();
+    case MemberStatus::ratio: {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "compression ratio above %g:1 (zip bomb?)", limits.max_ratio);
+      return buf;
+    }
+    case MemberStatus::size: return "expanded size limit (--max-expanded-bytes) reached";
+  }
+  return {};
+}
+
 // ----------------------------------------------------------- ArchiveReader
 
 ArchiveReader::ArchiveReader(ByteReader& in, std::string head, ExpandBudget& budget,

@@ -107,6 +107,10 @@ class MemberReader : public ByteReader {
   uint64_t source_at_start_ = 0;
 };
 
+// The reason to report for a member that stopped (as in the report's
+// errors); empty when it ended normally or stopped because of another.
+std::string member_stop_reason(const MemberReader& m, const ExpandLimits& limits);
+
 class ArchiveReader {
  public:
   // Where the compressed size of a member is measured for the ratio limit:

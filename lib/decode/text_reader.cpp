@@ -50,6 +50,7 @@ bool TextReader::init() {
   Encoding detected = detect_encoding(pending_.data(), pending_.size(), eof_, bom);
   enc_ = forced_ ? *forced_ : detected;
   pending_.erase(0, bom);
+  bom_ = bom;
   bool utf16 = enc_ == Encoding::utf16le || enc_ == Encoding::utf16be;
   binary_ = !utf16 && std::memchr(pending_.data(), 0, pending_.size()) != nullptr;
   if (enc_ != Encoding::utf8) {

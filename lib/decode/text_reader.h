@@ -21,6 +21,8 @@ class TextReader : public ByteReader {
   bool looks_binary() const { return binary_; }
   uint64_t replaced() const;
   uint64_t raw_bytes() const { return raw_bytes_; }
+  // Length of the byte-order mark skipped at the start (0 if none).
+  size_t bom() const { return bom_; }
 
  private:
   ByteReader& in_;
@@ -32,6 +34,7 @@ class TextReader : public ByteReader {
   size_t out_pos_ = 0;
   bool eof_ = false;
   uint64_t raw_bytes_ = 0;
+  size_t bom_ = 0;
   uint64_t utf8_replaced_ = 0;
   std::unique_ptr<Transcoder> tc_;
   bool refill();

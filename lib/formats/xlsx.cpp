@@ -384,8 +384,8 @@ class SheetSax : public Sax {
 class XlsxText : public ByteReader {
  public:
   XlsxText(ArchiveReader& ar, const WorkbookInfo& info, std::shared_ptr<CellTable> t,
-           std::vector<Problem>& problems)
-      : ar_(ar), info_(info), t_(std::move(t)), problems_(problems), buf_(kChunk) {}
+           std::vector<Problem>& problems, const ExpandLimits& limits)
+      : ar_(ar), info_(info), t_(std::move(t)), problems_(problems), limits_(limits), buf_(kChunk) {}
 
   ssize_t read(char* dst, size_t n) override {
     while (pos_ >= out_.size() && pump()) {
@@ -416,7 +416,8 @@ class XlsxText : public ByteReader {
     if (last) {
       sheet_.reset();
       if (m.status() != MemberStatus::ok) {
-        problems_.push_back({part_, member_problem(m)});
+        std::string why = member_stop_reason(m, limits_);
+        if (!why.empty()) problems_.push_back({part_, why});
         if (m.status() != MemberStatus::failed) done_ = true;
       }
     }
@@ -447,20 +448,11 @@ class XlsxText : public ByteReader {
     return false;
   }
 
-  static std::string member_problem(const MemberReader& m) {
-    switch (m.status()) {
-      case MemberStatus::truncated: return "truncated archive member";
-      case MemberStatus::ratio: return "compression ratio above the limit (zip bomb?)";
-      case MemberStatus::size: return "expanded size limit (--max-expanded-bytes) reached";
-      case MemberStatus::failed: return "unreadable archive member: " + m.error();
-      default: return "reading stopped";
-    }
-  }
-
   ArchiveReader& ar_;
   const WorkbookInfo& info_;
   std::shared_ptr<CellTable> t_;
   std::vector<Problem>& problems_;
+  const ExpandLimits& limits_;
   std::vector<char> buf_;
   std::unique_ptr<SheetSax> sheet_;
   std::string part_;
@@ -569,7 +561,7 @@ void scan_xlsx(const std::string& path, ByteReader& in, std::string head, Docume
     return;
   }
   auto table = std::make_shared<CellTable>();
-  XlsxText text(ar, info, table, problems);
+  XlsxText text(ar, info, table, problems, budget.limits);
   DocOptions d;
   d.utf8 = true;
   d.no_lines = true;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "link/names.h"
+#include "redact/pseudonym.h"
 
 namespace privaudit::link {
 
@@ -59,6 +60,31 @@ ValueKind kind_for_concept(std::string_view c) {
   return ValueKind::text;
 }
 
+// A column of redact pseudonyms (pa_<sector>_<token>): compared as written,
+// and, when its name says nothing, named after its sector so that two token
+// columns of one sector pair up by name. True when the column is one.
+bool pseudonym_column(const std::vector<std::string>& sample, const ProfileOptions& opts,
+                      ColumnProfile& col) {
+  size_t non_empty = 0, tokens = 0;
+  std::string_view first;
+  for (auto& cell : sample) {
+    std::string_view t = trim_value(cell);
+    if (t.empty()) continue;
+    ++non_empty;
+    if (!redact::looks_like_pseudonym(t)) continue;
+    if (!tokens++) first = t;
+  }
+  if (!non_empty || static_cast<double>(tokens) < opts.identifier_share * static_cast<double>(non_empty))
+    return false;
+  col.kind = ValueKind::text;
+  col.rule = -1;
+  if (col.concept_id.empty()) {
+    std::string_view rest = first.substr(3);
+    col.concept_id = "pseudonym:" + std::string(rest.substr(0, rest.rfind('_')));
+  }
+  return true;
+}
+
 }  // namespace
 
 void classify_column(const Engine& engine, Engine::Scratch& scratch,
@@ -67,6 +93,7 @@ void classify_column(const Engine& engine, Engine::Scratch& scratch,
   col.norm_name = normalise_column_name(col.name);
   col.concept_id = std::string(column_concept(col.name));
   col.kind = kind_for_concept(col.concept_id);
+  if (pseudonym_column(sample, opts, col)) return;
   size_t non_empty = 0;
   auto hits = whole_value_hits(engine, scratch, sample, non_empty);
   // Best rule: highest share; ties go to a rule with a check (validator),

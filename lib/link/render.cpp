@@ -170,7 +170,7 @@ std::string svg_map(const SectionView& v) {
     pos[i] = {cx + r * std::cos(a), cy + r * std::sin(a)};
   }
   std::string s = fmt::format(
-      "<svg class=\"link-map\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+      "<svg class=\"link-map\" width=\"{0}\" height=\"{1}\" "
       "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-label=\"Linkability map\">\n",
       w, h);
   size_t edge = 0;

@@ -7,6 +7,7 @@
 
 #include "core/utf8.h"
 #include "match/engine.h"
+#include "redact/pseudonym.h"
 
 namespace privaudit::link {
 
@@ -240,7 +241,8 @@ std::string canonical_value(ValueKind kind, const Rule* rule, std::string_view v
     case ValueKind::sex: return normalise_sex(t);
     case ValueKind::digits: return only_digits(t);
     case ValueKind::identifier: {
-      if (!rule) return light_normalise(t);
+      // A redact pseudonym stands for the identifier: compared as written.
+      if (!rule || redact::looks_like_pseudonym(t)) return light_normalise(t);
       std::string n = normalise_value(*rule, t);
       return n.empty() ? light_normalise(t) : n;
     }

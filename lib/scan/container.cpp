@@ -6,7 +6,10 @@
 
 #include "archive/archive.h"
 #include "formats/xlsx.h"
+#include "scan/database.h"
+#include "store/store.h"
 #include "scan/run.h"
+#include "store/store.h"
 
 namespace privaudit {
 
@@ -32,21 +35,6 @@ bool source_stopped(const ByteReader& in, const Ctx& c) {
   if (c.budget.exhausted) return true;
   auto* m = dynamic_cast<const MemberReader*>(&in);
   return m && m->stopped();
-}
-
-// The error a member's status deserves; empty when none.
-std::string status_error(const MemberReader& m, const ExpandBudget& b) {
-  switch (m.status()) {
-    case MemberStatus::ok:
-    case MemberStatus::aborted: return {};
-    case MemberStatus::truncated: return "truncated archive member";
-    case MemberStatus::encrypted: return "encrypted member skipped";
-    case MemberStatus::failed: return "unreadable archive member: " + m.error();
-    case MemberStatus::ratio:
-      return fmt::format("compression ratio above {}:1 (zip bomb?)", b.limits.max_ratio);
-    case MemberStatus::size: return "expanded size limit (--max-expanded-bytes) reached";
-  }
-  return {};
 }
 
 enum class After { next, stop };
@@ -89,13 +77,13 @@ After scan_member(Ctx& c, ArchiveReader& ar, const ArchiveEntry& e, const std::s
     // or its end): say why, on the member being read.
     auto* src = dynamic_cast<MemberReader*>(&source);
     if (src && !src->reported()) {
-      std::string why = status_error(*src, c.budget);
+      std::string why = member_stop_reason(*src, c.budget.limits);
       if (!why.empty()) c.out.errors.push_back({mpath, why});
       src->mark_reported();
     }
     return After::stop;
   }
-  std::string err = m.reported() ? std::string() : status_error(m, c.budget);
+  std::string err = m.reported() ? std::string() : member_stop_reason(m, c.budget.limits);
   if (!err.empty()) c.out.errors.push_back({mpath, err});
   switch (m.status()) {
     case MemberStatus::ok:
@@ -186,6 +174,11 @@ void scan_sniffed(Ctx& c, const std::string& path, const std::string& fmt_name, 
   ContainerKind kind = sniff_container(head);
   if (kind == ContainerKind::zip && is_xlsx_name(fmt_name)) {
     scan_xlsx(path, in, std::move(head), c.ds, c.out, c.budget, depth == 0 && raw_depth == 0);
+    return;
+  }
+  // A SQLite file (on disk, or an archive member) is a database.
+  if (kind == ContainerKind::none && store::has_sqlite_header(head.data(), head.size())) {
+    scan_sqlite_input(path, in, head, c.opts.database, c.opts.max_expanded_bytes, c.ds, c.out, depth);
     return;
   }
   if (kind == ContainerKind::none) {

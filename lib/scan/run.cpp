@@ -41,9 +41,10 @@ bool glob_match(const std::string& pattern, const std::string& path, bool is_dir
 namespace {
 
 struct Item {
-  std::string path;  // as reported
+  std::string path;  // as reported (for a database URI: as given, credentials and all)
   bool is_stdin = false;
   uint64_t size = 0;  // on disk
+  bool is_uri = false;  // a database URI, not a file
 };
 
 class Walker {
@@ -53,6 +54,10 @@ class Walker {
   void add(const std::string& p) {
     if (p == "-") {
       items.push_back({"-", true, 0});
+      return;
+    }
+    if (is_database_uri(p)) {
+      items.push_back({p, false, 0, true});
       return;
     }
     struct stat st;
@@ -145,6 +150,10 @@ class Walker {
 };
 
 void scan_item(const Item& item, const RunOptions& o, DocumentScanner& ds, ScanResult& r) {
+  if (item.is_uri) {
+    scan_database_uri(item.path, o.database, ds, r);
+    return;
+  }
   if (item.is_stdin) {
     FdReader rd(0, false);
     scan_container_or_document("-", rd, o, ds, r, 0);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "scan/database.h"
 #include "scan/scanner.h"
 
 namespace privaudit {
@@ -19,7 +20,7 @@ struct Progress {
 };
 
 struct RunOptions {
-  std::vector<std::string> paths;  // files, folders, "-" for stdin
+  std::vector<std::string> paths;  // files, folders, "-" for stdin, database URIs
   unsigned threads = 0;            // 0: all cores
   std::vector<std::string> include, exclude;  // globs
   uint64_t max_file_size = 0;                 // 0: no limit
@@ -31,6 +32,7 @@ struct RunOptions {
   // Called once the inputs are listed, then after each top-level input (from
   // worker threads, one call at a time); may be empty.
   std::function<void(const Progress&)> progress;
+  DatabaseOptions database;  // tables, views and sampling of database inputs
 };
 
 // Scans everything; the result is sorted in report order.

@@ -19,6 +19,7 @@ void ScanResult::merge(ScanResult&& o) {
   move_all(findings, o.findings);
   move_all(skipped, o.skipped);
   move_all(errors, o.errors);
+  move_all(sampled, o.sampled);
   files += o.files;
   bytes += o.bytes;
   suppressed += o.suppressed;
@@ -33,6 +34,8 @@ void ScanResult::sort() {
                    [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
   std::stable_sort(errors.begin(), errors.end(),
                    [](const InputError& a, const InputError& b) { return a.path < b.path; });
+  std::stable_sort(sampled.begin(), sampled.end(),
+                   [](const Sampled& a, const Sampled& b) { return a.path < b.path; });
 }
 
 DocFormat format_for_name(std::string_view name) {
@@ -203,6 +206,8 @@ struct DocumentScanner::Pending {
   uint32_t stats;   // index into the document's field statistics (UINT32_MAX: none)
   int64_t record;
   uint64_t offset, line, column;
+  uint32_t length;
+  uint64_t check;  // span_check of the value's bytes (when capturing spans)
   std::string norm;
 };
 
@@ -236,6 +241,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
 void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& out,
                            const DocOptions& opts) {
   const std::string_view first = opts.first;
+  const size_t spans_first = spans_ ? spans_->size() : 0;
   constexpr size_t kCtx = 1024, kPad = 64, kHead = 65536;
   const size_t chunk = std::max(settings_.chunk_size, size_t{4096});
   const auto& rules = engine_.rules();
@@ -269,7 +275,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     enc = detect_encoding(head.data(), head.size(), eof, bom);
   }
   bool utf16 = enc == Encoding::utf16le || enc == Encoding::utf16be;
-  bool binary = !utf16 && looks_binary(head);
+  bool binary = !utf16 && !opts.utf8 && looks_binary(head);
   if (binary && !settings_.binary) {
     out.skipped.push_back({path, "binary"});
     if (read_failed) out.errors.push_back({path, "read error: " + in.error()});
@@ -342,7 +348,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     }
   };
 
-  std::unique_ptr<FieldTracker> tracker;
+  std::unique_ptr<FieldTracker> own_tracker;
+  FieldTracker* tracker = opts.borrowed_tracker;
   DocFormat fmt_kind = format_for_name(opts.format_name.empty() ? path : opts.format_name);
   std::vector<Pending> pending;
   // Field statistics: per field key and check-digit rule, values of the
@@ -357,8 +364,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   std::string repaired;
 
   // Confidence, from the strongest evidence: the field's name, then the
-  // field's statistics (as counted so far), then keywords near the value.
-  // Keeps the finding if it is at or above --min-confidence.
+  // field's statistics (as counted so far), then keywords near the value;
+  // a finding if at or above --min-confidence.
   auto settle = [&](const Pending& p) {
     const Rule& rule = rules[p.rule];
     Confidence conf = Confidence::medium;
@@ -378,6 +385,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) return;
     if (rule.evidence_required) conf = Confidence::high;
     if (conf < settings_.min_confidence) return;
+    if (spans_) {  // redact's first pass: the spans are all it needs
+      spans_->push_back({p.offset, p.length, p.rule, p.check, conf, p.allowed});
+      return;
+    }
     if (p.allowed) {
       ++out.suppressed;
       return;
@@ -399,15 +410,15 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   };
   // Only a value whose confidence hangs on its field's statistics waits for
   // the end of the document; past kMaxPending of them, they are settled with
-  // the statistics so far (memory stays bounded on huge documents).
+  // the statistics so far, so memory stays bounded on huge documents.
   constexpr size_t kMaxPending = 65536;
-  auto defer_or_settle = [&](Pending&& p) {
-    bool needs_stats = p.field_ev == 0 && p.stats != UINT32_MAX;
-    if (!needs_stats) {
+  auto defer_or_settle = [&]() {
+    const Pending& p = pending.back();
+    if (p.field_ev != 0 || p.stats == UINT32_MAX) {
       settle(p);
+      pending.pop_back();
       return;
     }
-    pending.push_back(std::move(p));
     if (pending.size() < kMaxPending) return;
     for (const Pending& q : pending) settle(q);
     pending.clear();
@@ -435,15 +446,19 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       }
     }
     std::memset(buf_.data() + len, 0, std::min(kPad, buf_.size() - len));
-    if (!tracker && opts.tracker && (len > 0 || done_input)) tracker = opts.tracker(buf_.data(), len);
+    if (!tracker && opts.tracker && (len > 0 || done_input)) {
+      own_tracker = opts.tracker(buf_.data(), len);
+      tracker = own_tracker.get();
+    }
     if (!tracker && (len > 0 || done_input)) {
       switch (fmt_kind) {
-        case DocFormat::csv: tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
-        case DocFormat::tsv: tracker = std::make_unique<CsvTracker>('\t', buf_.data(), len); break;
-        case DocFormat::json: tracker = std::make_unique<JsonTracker>(false); break;
-        case DocFormat::jsonl: tracker = std::make_unique<JsonTracker>(true); break;
+        case DocFormat::csv: own_tracker = std::make_unique<CsvTracker>(0, buf_.data(), len); break;
+        case DocFormat::tsv: own_tracker = std::make_unique<CsvTracker>('\t', buf_.data(), len); break;
+        case DocFormat::json: own_tracker = std::make_unique<JsonTracker>(false); break;
+        case DocFormat::jsonl: own_tracker = std::make_unique<JsonTracker>(true); break;
         case DocFormat::text: break;
       }
+      tracker = own_tracker.get();
     }
 
     hits_.clear();
@@ -499,7 +514,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
                           : 0;
       // A rule that needs evidence and has none: no finding, whatever follows.
       if (rule.evidence_required && field_ev <= 0 && window_ev <= 0) return;
-      Pending p;
+      Pending& p = pending.emplace_back();
       p.rule = c.rule;
       p.field_ev = static_cast<int8_t>(field_ev);
       p.window_ev = static_cast<int8_t>(window_ev);
@@ -508,6 +523,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       lines.locate(b, begin, at, p.line, p.column);
       if (opts.no_lines) p.line = p.column = 0;
       p.offset = base + c.start;
+      p.length = static_cast<uint32_t>(c.end - c.start);
+      p.check = spans_ ? span_check(std::string_view(b + c.start, c.end - c.start)) : 0;
       p.field = 0;
       p.record = -1;
       if (tracker) {
@@ -520,7 +537,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         p.record = fi.record;
       }
       p.norm.assign(c.norm);
-      defer_or_settle(std::move(p));
+      defer_or_settle();
     };
     FnSink<decltype(on_candidate)> sink(on_candidate);
     engine_.scan(*scratch_, b, begin, cut, sink);
@@ -547,7 +564,10 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
                                             encoding_name(enc), replaced)});
   }
 
-  for (Pending& p : pending) settle(p);
+  for (const Pending& p : pending) settle(p);
+  if (spans_)  // values settle as soon as they can, not in offset order
+    std::stable_sort(spans_->begin() + static_cast<ptrdiff_t>(spans_first), spans_->end(),
+                     [](const ValueSpan& a, const ValueSpan& b) { return a.offset < b.offset; });
   ++out.files;
   out.bytes += raw_bytes;
 }

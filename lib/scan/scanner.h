@@ -28,12 +28,20 @@ struct ScanSettings {
   size_t chunk_size = size_t{1} << 20;
 };
 
+// Where a database scan read a sample instead of every row.
+struct Sampled {
+  std::string path;    // "URI!/schema.table"
+  uint64_t rows = 0;   // rows read
+  std::string method;  // how they were drawn ("TABLESAMPLE SYSTEM_ROWS", ...)
+};
+
 // Everything one input (or a whole run) produced. Findings are in report order
 // once sort() ran.
 struct ScanResult {
   std::vector<Finding> findings;
   std::vector<Skipped> skipped;
   std::vector<InputError> errors;
+  std::vector<Sampled> sampled;
   uint64_t files = 0;       // documents scanned
   uint64_t bytes = 0;       // bytes read from them
   uint64_t suppressed = 0;  // findings suppressed by privaudit:allow
@@ -48,6 +56,28 @@ DocFormat format_for_name(std::string_view name);
 // Masks a normalised value: '*' for all but at most the last four characters
 // (never more than half of them).
 std::string mask_value(std::string_view norm);
+
+// Where a confirmed value sits, as `redact` needs it to rewrite the document:
+// its byte range in the decoded (UTF-8) stream and a check of its bytes.
+struct ValueSpan {
+  uint64_t offset = 0;  // byte offset in the decoded stream
+  uint32_t length = 0;  // bytes
+  uint32_t rule = 0;    // engine rule index
+  uint64_t check = 0;   // span_check() of the value's bytes
+  Confidence confidence = Confidence::medium;
+  bool allowed = false;  // on a line tagged privaudit:allow
+};
+
+// A 64-bit check (FNV-1a) of a value's bytes: lets a second pass confirm it
+// found the same bytes at a span's offset.
+inline uint64_t span_check(std::string_view raw) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : raw) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
 
 class FieldTracker;
 
@@ -66,6 +96,8 @@ struct DocOptions {
   // When set, makes the field tracker instead of the format's own (called
   // once, with the document's first bytes).
   std::function<std::unique_ptr<FieldTracker>(const char* sample, size_t n)> tracker;
+  // A tracker the caller owns (database rows), used instead of the above.
+  FieldTracker* borrowed_tracker = nullptr;
 };
 
 class DocumentScanner {
@@ -81,6 +113,11 @@ class DocumentScanner {
   // Same, with the options above.
   void scan(const std::string& path, ByteReader& in, ScanResult& out, const DocOptions& opts);
 
+  // When set, every value kept at --min-confidence (privaudit:allow ones
+  // included, flagged) is appended to `spans`, in offset order, instead of
+  // becoming a finding, for the documents scanned until it is reset to nullptr.
+  void capture_spans(std::vector<ValueSpan>* spans) { spans_ = spans; }
+
  private:
   struct Pending;
   const Engine& engine_;
@@ -93,6 +130,7 @@ class DocumentScanner {
   std::unordered_map<std::string, int> name_cache_;  // field name + rule -> evidence
   int name_evidence(const std::string& name, uint32_t rule);
   std::vector<char> buf_;
+  std::vector<ValueSpan>* spans_ = nullptr;
 };
 
 }  // namespace privaudit

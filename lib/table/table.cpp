@@ -152,12 +152,16 @@ bool TableReader::start(const std::string& name) {
   delim_ = opts_.delimiter ? opts_.delimiter
            : ends_with_ci(name, ".tsv") ? '\t'
                                         : detect_delimiter(buf_);
+  special_[static_cast<unsigned char>(delim_)] = true;
+  special_[static_cast<unsigned char>('\n')] = true;
+  special_[static_cast<unsigned char>('"')] = true;
   std::vector<std::string> header;
   bool ok = true;
-  if (!read_csv_record(header, ok)) {
+  if (!read_csv_record(ok)) {
     error_ = "empty table: no header row";
     return false;
   }
+  for (auto& sp : spans_) header.emplace_back(buf_, rec_ + sp.start, sp.len);
   for (auto& h : header) {
     size_t b = h.find_first_not_of(' ');
     size_t e = h.find_last_not_of(' ');
@@ -176,95 +180,143 @@ int TableReader::column_index(std::string_view name) const {
 
 // RFC 4180: fields separated by delim_, records by LF or CRLF, fields may be
 // quoted with "" escaping a quote and holding delimiters and newlines.
-bool TableReader::read_csv_record(std::vector<std::string>& fields, bool& ok) {
-  fields.clear();
+//
+// Zero-copy: fields stay in buf_; quoted fields are unescaped in place (the
+// write position never passes the read position) and spans_ records where
+// each field's value sits, relative to rec_. When the buffer runs out in the
+// middle of a record, the consumed prefix of buf_ is dropped and more input
+// appended; every position is relative to the record start, so the parse
+// resumes where it stopped. Memory holds one record plus one chunk.
+bool TableReader::read_csv_record(bool& ok) {
+  spans_.clear();
   ok = true;
-  // Compact what was consumed once it is at least half the buffer, so memory
-  // holds about one record plus one chunk and each byte moves O(1) times.
-  if (pos_ > 0 && pos_ * 2 >= buf_.size()) {
-    buf_.erase(0, pos_);
-    pos_ = 0;
+  auto compact = [&] {
+    if (pos_ > 0) {
+      buf_.erase(0, pos_);
+      pos_ = 0;
+    }
+  };
+  if (pos_ >= buf_.size()) {
+    compact();
+    if (!fill()) return false;
   }
-  if (pos_ >= buf_.size() && !fill()) return false;
   record_line_ = line_;
-  std::string cur;
-  bool in_q = false, was_quoted = false, any = false;
-  const size_t start = pos_;
-  size_t i = pos_;
+  size_t i = 0, w = 0, fstart = 0;  // relative to the record start pos_
+  bool in_q = false, quoted = false, any = false;
+  auto note = [&](std::string msg) {
+    if (ok) problem(std::move(msg));
+    ok = false;
+  };
+  auto end_field = [&] {
+    if (!quoted && w > fstart && buf_[pos_ + w - 1] == '\r') --w;
+    spans_.push_back({fstart, w - fstart});
+  };
   for (;;) {
-    if (i >= buf_.size()) {
-      if (!fill()) break;
+    char* b = buf_.data() + pos_;
+    size_t size = buf_.size() - pos_;
+    // Need more input: a record ends only at a newline or the end of input;
+    // a quote at the end of the buffer may be the first half of "".
+    bool need = i >= size || (in_q && b[i] == '"' && i + 1 >= size);
+    if (need && !eof_) {
+      if (i > opts_.max_record_bytes) return skip_oversized(i);
+      compact();
+      fill();  // appends input, or sets eof_ (also on a read error)
       continue;
     }
-    if (i - start > opts_.max_record_bytes) {
-      problem(fmt::format("line {}: record larger than {} bytes", record_line_, opts_.max_record_bytes));
-      ok = false;
-      // Skip to the next newline outside this record.
-      while (true) {
-        size_t nl = buf_.find('\n', i);
-        if (nl != std::string::npos) { i = nl + 1; break; }
-        i = buf_.size();
-        if (!fill()) break;
-      }
-      ++line_;
-      pos_ = i;
-      fields.clear();
-      return true;
-    }
-    char c = buf_[i++];
-    any = true;
+    if (i >= size) break;  // end of input
     if (in_q) {
-      if (c == '"') {
-        if (i >= buf_.size()) fill();
-        if (i < buf_.size() && buf_[i] == '"') {
-          cur.push_back('"');
-          ++i;
-        } else {
-          in_q = false;
-        }
+      const void* q = std::memchr(b + i, '"', size - i);
+      size_t j = q ? static_cast<size_t>(static_cast<const char*>(q) - b) : size;
+      for (size_t k = i; k < j; ++k)
+        if (b[k] == '\n') ++line_;
+      any = true;
+      if (j > i) {
+        if (w != i) std::memmove(b + w, b + i, j - i);
+        w += j - i;
+        i = j;
+        continue;  // the quote (if any) is handled once the loop checked the input
+      }
+      if (i + 1 < size && b[i + 1] == '"') {
+        b[w++] = '"';
+        i += 2;
       } else {
-        if (c == '\n') ++line_;
-        cur.push_back(c);
+        in_q = false;
+        ++i;
       }
       continue;
     }
-    if (c == '"') {
-      if (cur.empty() && !was_quoted) {
-        in_q = true;
-        was_quoted = true;
-      } else {
-        if (ok) problem(fmt::format("line {}: stray quote in an unquoted field", line_));
-        ok = false;
-        cur.push_back(c);
+    if (!quoted) {
+      size_t j = i;
+      while (j < size && !special_[static_cast<unsigned char>(b[j])]) ++j;
+      if (j > i) {
+        if (w != i) std::memmove(b + w, b + i, j - i);
+        w += j - i;
+        i = j;
+        any = true;
+        if (i >= size) continue;
       }
-      continue;
     }
+    char c = b[i];
+    any = true;
     if (c == delim_) {
-      fields.push_back(std::move(cur));
-      cur.clear();
-      was_quoted = false;
+      end_field();
+      ++i;
+      w = fstart = i;
+      quoted = false;
       continue;
     }
     if (c == '\n') {
       ++line_;
-      if (!cur.empty() && cur.back() == '\r' && !was_quoted) cur.pop_back();
-      break;
+      ++i;
+      end_field();
+      pos_ += i;
+      rec_ = pos_ - i;
+      return true;
     }
-    if (c == '\r' && was_quoted) continue;  // CR after a closing quote
-    if (was_quoted && !in_q) {
-      if (ok) problem(fmt::format("line {}: text after a closing quote", line_));
-      ok = false;
+    if (c == '"') {
+      ++i;
+      if (w == fstart && !quoted) {
+        in_q = quoted = true;
+      } else {
+        note(fmt::format("line {}: stray quote in an unquoted field", line_));
+        b[w++] = '"';
+      }
+      continue;
     }
-    cur.push_back(c);
+    // After a closing quote: a CR is dropped, anything else is kept.
+    ++i;
+    if (c == '\r') continue;
+    note(fmt::format("line {}: text after a closing quote", line_));
+    b[w++] = c;
   }
-  pos_ = i;
   if (in_q) {
     problem(fmt::format("line {}: quoted field not closed at end of input", record_line_));
     ok = false;
   }
   if (!any) return false;
-  if (!cur.empty() && cur.back() == '\r' && !was_quoted) cur.pop_back();
-  fields.push_back(std::move(cur));
+  end_field();
+  pos_ += i;
+  rec_ = pos_ - i;
+  return true;
+}
+
+// Drops an oversized record: everything up to the next newline.
+bool TableReader::skip_oversized(size_t from) {
+  problem(fmt::format("line {}: record larger than {} bytes", record_line_, opts_.max_record_bytes));
+  size_t i = pos_ + from;
+  for (;;) {
+    size_t nl = buf_.find('\n', i);
+    if (nl != std::string::npos) {
+      pos_ = nl + 1;
+      break;
+    }
+    buf_.clear();
+    pos_ = i = 0;
+    if (!fill()) break;
+  }
+  ++line_;
+  spans_.clear();
+  rec_ = pos_;
   return true;
 }
 
@@ -331,6 +383,44 @@ bool TableReader::parse_json_line(const std::string& line, std::vector<std::stri
   return true;
 }
 
+// Reads CSV records until one with fields (blank lines and oversized
+// records are skipped) and leaves it in spans_, fitted to the header.
+bool TableReader::next_csv_spans() {
+  for (;;) {
+    bool ok = true;
+    if (!read_csv_record(ok)) return false;
+    if (spans_.empty()) continue;                          // oversized record, skipped
+    if (spans_.size() == 1 && spans_[0].len == 0) continue;  // blank line
+    ++record_;
+    if (spans_.size() != columns_.size()) {
+      problem(fmt::format("line {}: {} fields, header has {}", record_line_, spans_.size(),
+                          columns_.size()));
+      spans_.resize(columns_.size(), Span{0, 0});
+    }
+    return true;
+  }
+}
+
+bool TableReader::next_view(std::vector<std::string_view>& fields) {
+  if (jsonl_) {
+    std::string line;
+    while (read_line(line)) {
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      if (parse_json_line(line, json_fields_)) {
+        ++record_;
+        fields.assign(json_fields_.begin(), json_fields_.end());
+        return true;
+      }
+    }
+    return false;
+  }
+  if (!next_csv_spans()) return false;
+  fields.resize(spans_.size());
+  const char* base = buf_.data() + rec_;
+  for (size_t k = 0; k < spans_.size(); ++k) fields[k] = std::string_view(base + spans_[k].start, spans_[k].len);
+  return true;
+}
+
 bool TableReader::next(std::vector<std::string>& fields) {
   if (jsonl_) {
     std::string line;
@@ -343,19 +433,10 @@ bool TableReader::next(std::vector<std::string>& fields) {
     }
     return false;
   }
-  for (;;) {
-    bool ok = true;
-    if (!read_csv_record(fields, ok)) return false;
-    if (fields.empty()) continue;  // oversized record, skipped
-    if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
-    ++record_;
-    if (fields.size() != columns_.size()) {
-      problem(fmt::format("line {}: {} fields, header has {}", record_line_, fields.size(),
-                          columns_.size()));
-      fields.resize(columns_.size());
-    }
-    return true;
-  }
+  if (!next_csv_spans()) return false;
+  fields.resize(spans_.size());
+  for (size_t k = 0; k < spans_.size(); ++k) fields[k].assign(buf_, rec_ + spans_[k].start, spans_[k].len);
+  return true;
 }
 
 std::vector<std::vector<std::string>> parse_csv_text(std::string_view text, char delimiter) {

@@ -44,6 +44,10 @@ class TableReader {
   // quoting, invalid JSON) are counted and listed in problems(), and skipped
   // when unusable; wrong field counts are padded/truncated and still returned.
   bool next(std::vector<std::string>& fields);
+  // Same records as next(), without copying: each view points into the
+  // reader's buffer and stays valid only until the next call to next() or
+  // next_view(). The fast path for commands that only look at values.
+  bool next_view(std::vector<std::string_view>& fields);
 
   uint64_t record() const { return record_; }  // 1-based number of the last record returned
   uint64_t line() const { return record_line_; }  // line where it started
@@ -54,6 +58,7 @@ class TableReader {
   char delimiter() const { return delim_; }
   bool is_jsonl() const { return jsonl_; }
   Encoding encoding() const { return text_->encoding(); }
+  uint64_t bytes_read() const { return text_->raw_bytes(); }  // raw input bytes so far
 
  private:
   TableReader() = default;
@@ -65,6 +70,13 @@ class TableReader {
   std::vector<std::string> columns_;
   std::string buf_;
   size_t pos_ = 0;
+  size_t rec_ = 0;  // start of the last CSV record in buf_
+  struct Span {
+    size_t start, len;  // relative to rec_
+  };
+  std::vector<Span> spans_;
+  std::vector<std::string> json_fields_;
+  bool special_[256] = {};
   bool eof_ = false;
   uint64_t line_ = 1;
   uint64_t record_ = 0;
@@ -76,7 +88,9 @@ class TableReader {
 
   bool start(const std::string& name);
   bool fill();
-  bool read_csv_record(std::vector<std::string>& fields, bool& ok);
+  bool read_csv_record(bool& ok);
+  bool next_csv_spans();
+  bool skip_oversized(size_t from);
   bool read_line(std::string& line);
   bool parse_json_line(const std::string& line, std::vector<std::string>& fields);
   void problem(std::string msg);

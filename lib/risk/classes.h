@@ -1,0 +1,112 @@
+// Equivalence classes of a table over its quasi-identifiers: records are
+// grouped by the exact tuple of their quasi-identifier values, and (with a
+// sensitive attribute) each class counts its sensitive values.
+//
+// Each column's values are interned into a small per-column dictionary and a
+// record's class key is its tuple of value ids packed into 128 bits, held in
+// the table slot itself. When the ids no longer fit (many columns with many
+// distinct values), the counter switches to keys made of the values
+// themselves. Either way, classes are exact.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "risk/estimators.h"
+#include "risk/tables.h"
+
+namespace privaudit::risk {
+
+class ClassCounter {
+ public:
+  // `qis` quasi-identifiers per record; `sensitive`: also count the
+  // sensitive value of each class.
+  ClassCounter(size_t qis, bool sensitive);
+
+  // Adds one record: values[0..qis) are its quasi-identifier values. The
+  // values are copied; records are counted in batches (so that the table
+  // lookups of a batch overlap their memory latency).
+  void add(const std::string_view* values, std::string_view sensitive = {});
+  // Counts the records still in the batch. Call after the last add(), before
+  // reading anything back.
+  void finish();
+
+  uint64_t records() const { return records_; }
+  size_t classes() const { return sizes_.size(); }
+  size_t qis() const { return qis_; }
+  uint64_t size(uint32_t cls) const { return sizes_[cls]; }
+  // The quasi-identifier values of a class, in --qi order.
+  void values(uint32_t cls, std::vector<std::string_view>& out) const;
+  // With packed keys: the per-column value ids of a class (ids[0..qis)), and
+  // the number of distinct values of column j. False in value-key mode.
+  bool packed() const { return packed_; }
+  void ids(uint32_t cls, uint32_t* ids) const;
+  size_t distinct(size_t j) const { return dict_[j].size(); }
+  // Class-size histogram, ascending sizes.
+  Histogram histogram() const;
+
+  // l-diversity over the sensitive attribute: the smallest number of
+  // distinct sensitive values in a class, and the smallest exp(entropy)
+  // (natural log) of a class's sensitive value distribution.
+  struct Diversity {
+    uint64_t distinct_l = 0;
+    double entropy_l = 0;
+  };
+  Diversity diversity() const;
+
+  // Approximate bytes held.
+  size_t memory() const;
+
+ private:
+  size_t qis_;
+  bool sensitive_;
+  uint64_t records_ = 0;
+
+  // Packed mode: per-column dictionaries, bit layout of the 128-bit key.
+  bool packed_ = true;
+  std::vector<ValueDict> dict_;
+  std::vector<unsigned> width_, shift_;
+  std::vector<uint32_t> ids_;  // scratch: the ids of the record being added
+  Key128Table packed_classes_;
+  // Value-key mode.
+  StringTable classes_;
+
+  // The batch: keys (packed, or encoded values back to back), hashes and
+  // sensitive value ids.
+  static constexpr size_t kBatch = 32;
+  Key128Table::Key batch_key_[kBatch];
+  std::string batch_keys_;
+  size_t batch_end_[kBatch] = {};
+  uint64_t batch_hash_[kBatch] = {};
+  uint32_t batch_sens_[kBatch] = {};
+  uint32_t batch_cls_[kBatch] = {};
+  size_t batch_n_ = 0;
+
+  std::vector<uint64_t> sizes_;  // records per class, filled by finish()
+
+  ValueDict sensitive_values_;
+  // Sensitive values per class: the first value seen inline (most classes
+  // hold one), the others in pairs_.
+  struct First {
+    uint32_t value;
+    uint32_t count;
+  };
+  HugeVector<First> first_;
+  U64Table pairs_;  // (class << 32 | sensitive value) -> count, for values other than the first
+
+  void flush();
+  Key128Table::Key pack(const uint32_t* ids) const;
+  void unpack(const Key128Table::Key& k, uint32_t* ids) const;
+  bool layout(const std::vector<unsigned>& widths);
+  void widen();
+  void to_value_keys();
+  void add_value_key(const std::string_view* values);
+};
+
+// Encodes a tuple of values as one byte string (length-prefixed values).
+void encode_tuple(const std::string_view* values, size_t n, std::string& out);
+// Splits an encoded tuple back into its values.
+void decode_tuple(std::string_view key, std::vector<std::string_view>& out);
+
+}  // namespace privaudit::risk

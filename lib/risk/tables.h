@@ -1,0 +1,194 @@
+// Hash tables for the risk engine: interning byte strings (quasi-identifier
+// tuples, sensitive values) and counting 64-bit keys. Open addressing with
+// linear probing and power-of-two capacity; memory is proportional to the
+// number of distinct keys, never to the number of rows.
+#pragma once
+#include <sys/mman.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace privaudit::risk {
+
+// Allocator for large tables: blocks of 2 MiB or more are 2 MiB aligned and
+// marked for transparent huge pages, so random probes into a table of
+// millions of entries do not each miss the TLB. Smaller blocks: operator new.
+template <class T>
+struct HugePageAllocator {
+  using value_type = T;
+  static constexpr size_t kHuge = size_t{1} << 21;
+  HugePageAllocator() = default;
+  template <class U>
+  HugePageAllocator(const HugePageAllocator<U>&) {}
+  T* allocate(size_t n) {
+    size_t bytes = n * sizeof(T);
+    if (bytes < kHuge) return static_cast<T*>(::operator new(bytes));
+    size_t rounded = (bytes + kHuge - 1) & ~(kHuge - 1);
+    void* p = std::aligned_alloc(kHuge, rounded);
+    if (!p) throw std::bad_alloc();
+    madvise(p, rounded, MADV_HUGEPAGE);  // a hint: ignored where unsupported
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t n) {
+    if (n * sizeof(T) < kHuge) ::operator delete(p);
+    else std::free(p);
+  }
+  template <class U>
+  bool operator==(const HugePageAllocator<U>&) const { return true; }
+};
+template <class T>
+using HugeVector = std::vector<T, HugePageAllocator<T>>;
+
+// 64-bit hash of a byte string (multiply-mix over 8-byte words). Not
+// cryptographic: only spreads keys over a table.
+uint64_t hash_bytes(const char* p, size_t n);
+
+// Mixes a 64-bit integer into a well-spread hash.
+inline uint64_t hash_u64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+// Interns byte strings: each distinct string gets a dense id (0, 1, ...) in
+// order of first appearance, and a count of how often it was added.
+class StringTable {
+ public:
+  StringTable();
+  // Adds one occurrence of `key`; returns its id.
+  uint32_t add(std::string_view key) { return add(key, hash_bytes(key.data(), key.size()), 1); }
+  // Adds `n` occurrences of `key`, whose hash_bytes() is `hash`.
+  uint32_t add(std::string_view key, uint64_t hash, uint64_t n);
+  // Cache hints for a coming add(…, hash, …): first the slot, then (once the
+  // slot is in cache) the key and count it points to. Never change results.
+  void prefetch_slot(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  // Returns the id the slot holds when its hash matches (a likely hit, so
+  // callers can prefetch their own per-id data), else -1.
+  int64_t prefetch_entry(uint64_t hash) const {
+    const Slot& s = slots_[hash & mask_];
+    if (s.id == kEmpty || s.hash != hash) return -1;
+    __builtin_prefetch(arena_.data() + s.offset);
+    __builtin_prefetch(&counts_[s.id], 1);
+    return s.id;
+  }
+  // Id of `key`, or -1 when absent.
+  int64_t find(std::string_view key) const;
+  size_t size() const { return counts_.size(); }
+  uint64_t count(uint32_t id) const { return counts_[id]; }
+  std::string_view key(uint32_t id) const {
+    return std::string_view(arena_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]);
+  }
+  // Bytes held (table, keys, counts).
+  size_t memory() const;
+
+ private:
+  struct Slot {
+    uint64_t hash;
+    uint64_t offset;  // of the key in arena_
+    uint32_t len;
+    uint32_t id;  // kEmpty when unused
+  };
+  static constexpr uint32_t kEmpty = 0xffffffffu;
+  HugeVector<Slot> slots_;
+  size_t mask_ = 0;
+  HugeVector<char> arena_;
+  HugeVector<uint64_t> offsets_;  // size() + 1 entries
+  HugeVector<uint64_t> counts_;
+  void grow();
+};
+
+// Counts 64-bit keys (entries held in the table itself: one cache line per add).
+class U64Table {
+ public:
+  U64Table();
+  // Adds `n` (>= 1) occurrences of `key`.
+  void add(uint64_t key, uint64_t n = 1);
+  void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[hash_u64(key) & mask_], 1); }
+  size_t size() const { return size_; }
+  // Calls f(key, count) for every key, in no particular order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const Entry& e : slots_)
+      if (e.count) f(e.key, e.count);
+  }
+  size_t memory() const { return slots_.capacity() * sizeof(Entry); }
+
+ private:
+  struct Entry {
+    uint64_t key;
+    uint64_t count;  // 0: unused
+  };
+  HugeVector<Entry> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+  void grow();
+};
+
+// Counts 128-bit keys (packed tuples of small ids); each distinct key gets a
+// dense id. The key and its count live in the slot: one cache line per add.
+class Key128Table {
+ public:
+  struct Key {
+    uint64_t lo = 0, hi = 0;
+    bool operator==(const Key& o) const { return lo == o.lo && hi == o.hi; }
+  };
+  Key128Table();
+  static uint64_t hash(const Key& k) { return hash_u64(k.lo ^ hash_u64(k.hi ^ 0x9e3779b97f4a7c15ULL)); }
+  void prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_], 1); }
+  // Adds `n` occurrences of `key` (whose hash() is `h`); returns its id.
+  uint32_t add(const Key& key, uint64_t h, uint64_t n);
+  size_t size() const { return keys_.size(); }
+  const Key& key(uint32_t id) const { return keys_[id]; }
+  // Counts by id (one pass over the table).
+  std::vector<uint64_t> counts() const;
+  size_t memory() const { return slots_.capacity() * sizeof(Slot) + keys_.capacity() * sizeof(Key); }
+
+ private:
+  struct Slot {  // 32 bytes: two per cache line
+    Key key;
+    uint64_t count;  // 0: unused
+    uint32_t id;
+  };
+  HugeVector<Slot> slots_;
+  size_t mask_ = 0;
+  HugeVector<Key> keys_;  // by id
+  void grow();
+};
+
+// Interns the values of one column: dense ids in order of first
+// appearance. Values up to 15 bytes are looked up by their bytes packed into
+// 128 bits (no key comparison in memory); longer ones through a StringTable.
+class ValueDict {
+ public:
+  uint32_t add(std::string_view v);
+  size_t size() const { return offsets_.size() - 1; }
+  std::string_view key(uint32_t id) const {
+    return std::string_view(arena_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]);
+  }
+  size_t memory() const;
+
+ private:
+  struct Slot {
+    Key128Table::Key key;
+    uint32_t id;  // kEmpty when unused
+  };
+  static constexpr uint32_t kEmpty = 0xffffffffu;
+  std::vector<Slot> slots_ = std::vector<Slot>(256, Slot{{}, kEmpty});
+  size_t mask_ = 255;
+  StringTable long_;                 // values of 16 bytes or more
+  std::vector<uint32_t> long_ids_;   // long_ id -> id
+  std::string arena_;                // values by id
+  std::vector<uint64_t> offsets_ = {0};
+  uint32_t insert(std::string_view v);
+  void grow();
+};
+
+}  // namespace privaudit::risk
