@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -78,19 +80,23 @@ bool load_key(const std::string& key_file, Fingerprinter& fp, Report& report) {
 }
 
 namespace {
-bool write_to(const std::string& path, const std::string& data) {
+// Renders the report in `format` straight into `path` ("-" or "": stdout).
+bool write_to(const std::string& path, const Report& r, const std::string& format, bool color) {
   if (path.empty() || path == "-") {
-    std::fwrite(data.data(), 1, data.size(), stdout);
-    std::fflush(stdout);
-    return true;
+    bool ok = render_to(r, format, color, stdout);
+    ok = std::fflush(stdout) == 0 && ok;
+    if (!ok) print_error("cannot write the report to standard output");
+    return ok;
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    print_error(path + ": cannot write the report");
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) {
+    print_error(path + ": cannot write the report: " + std::strerror(errno));
     return false;
   }
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  return static_cast<bool>(out);
+  bool ok = render_to(r, format, color, f);
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) print_error(path + ": cannot write the report");
+  return ok;
 }
 }  // namespace
 
@@ -119,11 +125,11 @@ bool write_reports(const Report& r, const CommonOptions& o) {
   if (fmt.empty()) fmt = "text";
   bool to_tty = (o.output.empty() || o.output == "-") && isatty(1);
   bool color = fmt == "text" && to_tty && !o.no_color && !std::getenv("NO_COLOR");
-  bool ok = write_to(o.output, render(r, fmt, color));
+  bool ok = write_to(o.output, r, fmt, color);
   for (auto& spec : o.reports) {
     auto eq = spec.find('=');
     std::string f = spec.substr(0, eq), path = eq == std::string::npos ? "" : spec.substr(eq + 1);
-    ok = write_to(path, render(r, f, false)) && ok;
+    ok = write_to(path, r, f, false) && ok;
   }
   if (!o.quiet) std::fputs(render_summary_line(r).c_str(), stderr);
   return ok;
@@ -134,7 +140,7 @@ bool write_report_files(const Report& r, const std::vector<std::string>& specs) 
   for (auto& spec : specs) {
     auto eq = spec.find('=');
     std::string f = spec.substr(0, eq), path = eq == std::string::npos ? "" : spec.substr(eq + 1);
-    ok = write_to(path, render(r, f, false)) && ok;
+    ok = write_to(path, r, f, false) && ok;
   }
   return ok;
 }

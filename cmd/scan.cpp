@@ -16,6 +16,7 @@
 #include "report/baseline.h"
 #include "report/json_writer.h"
 #include "report/render.h"
+#include "report/spool.h"
 #include "scan/config.h"
 #include "scan/run.h"
 
@@ -184,15 +185,34 @@ int run(ScanArgs& a) {
   bool progress = a.common.progress == "always" ||
                   (a.common.progress == "auto" && isatty(2) && !a.common.quiet);
   if (progress) ro.progress = progress_printer(t0);
+  // Findings go to a spool on disk as each input finishes; a baseline's
+  // accepted ones are kept there hidden, for --write-baseline.
+  auto spool = std::make_shared<FindingSpool>();
+  bool spool_ok = true;
+  const bool use_baseline = !a.baseline.empty();
+  ro.on_result = [&](ScanResult& r) {
+    for (auto& f : r.findings) {
+      bool hidden = use_baseline && baseline_accepts(baseline, f);
+      if (hidden) ++report.suppressed;
+      if (spool_ok && !spool->append(f, hidden)) spool_ok = false;
+    }
+    r.findings.clear();
+    r.findings.shrink_to_fit();
+  };
   ScanResult res = run_scan(*engine, fp, ro);
+  if (!spool_ok) {
+    print_error(spool->error());
+    return kExitError;
+  }
   if (progress) std::fputs("\r\x1b[2K", stderr);
 
   report.files = res.files;
   report.bytes = res.bytes;
   report.skipped = std::move(res.skipped);
   report.errors = std::move(res.errors);
+  report.spool = spool;
   report.findings = std::move(res.findings);
-  report.suppressed = res.suppressed;
+  report.suppressed += res.suppressed;
   if (!res.sampled.empty()) report.sections.emplace_back("sampled", sampled_json(res.sampled));
   report.duration_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - t0)
@@ -200,9 +220,16 @@ int run(ScanArgs& a) {
   if (!a.write_baseline.empty()) {
     // The baseline holds every current finding, those the old baseline
     // already accepted included.
-    std::string json = render_json(report);
+    Report all = report;
+    if (spool->total() != spool->size()) {  // with the findings the old baseline hid
+      all.spool.reset();
+      std::vector<Finding> fs;
+      spool->for_each([&](const Finding& f) { fs.push_back(f); }, true);
+      all.findings.insert(all.findings.begin(), fs.begin(), fs.end());
+      all.suppressed -= spool->total() - spool->size();
+    }
     std::FILE* f = std::fopen(a.write_baseline.c_str(), "wb");
-    bool ok = f && std::fwrite(json.data(), 1, json.size(), f) == json.size();
+    bool ok = f && render_to(all, "json", false, f);
     if (f) ok = std::fclose(f) == 0 && ok;
     if (!ok) {
       print_error(a.write_baseline + ": cannot write the baseline");

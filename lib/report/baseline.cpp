@@ -18,10 +18,12 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error) {
   return true;
 }
 
+bool baseline_accepts(const Baseline& b, const Finding& f) {
+  return !f.fingerprint.empty() && b.keys.count(std::make_tuple(f.rule, f.path, f.fingerprint)) > 0;
+}
+
 uint64_t apply_baseline(Report& r, const Baseline& b) {
-  auto known = [&](const Finding& f) {
-    return !f.fingerprint.empty() && b.keys.count(std::make_tuple(f.rule, f.path, f.fingerprint)) > 0;
-  };
+  auto known = [&](const Finding& f) { return baseline_accepts(b, f); };
   auto it = std::remove_if(r.findings.begin(), r.findings.end(), known);
   auto n = static_cast<uint64_t>(r.findings.end() - it);
   r.findings.erase(it, r.findings.end());

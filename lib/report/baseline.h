@@ -23,5 +23,7 @@ bool load_baseline(const std::string& path, Baseline& out, std::string& error);
 // Removes from `r.findings` every finding whose (rule, path, fingerprint) is
 // in the baseline and adds their number to `r.suppressed`; returns it.
 uint64_t apply_baseline(Report& r, const Baseline& b);
+// True when the baseline accepts this finding.
+bool baseline_accepts(const Baseline& b, const Finding& f);
 
 }  // namespace privaudit

@@ -32,4 +32,27 @@ std::string render(const Report& r, std::string_view format, bool color) {
   return render_text(r, color);
 }
 
+bool render_to(const Report& r, std::string_view format, bool color, std::FILE* out) {
+  bool ok = true;
+  Emit emit = [&](std::string_view p) {
+    if (ok && !p.empty()) ok = std::fwrite(p.data(), 1, p.size(), out) == p.size();
+  };
+  if (format == "json") {
+    render_json_to(r, emit);
+  } else if (format == "jsonl") {
+    render_jsonl_to(r, emit);
+  } else if (format == "sarif" || format == "html" || format == "markdown") {
+    if (r.spool) {
+      Report copy = r;
+      materialize(copy);
+      emit(render(copy, format, color));
+    } else {
+      emit(render(r, format, color));
+    }
+  } else {
+    render_text_to(r, color, emit);
+  }
+  return ok;
+}
+
 }  // namespace privaudit

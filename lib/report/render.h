@@ -1,5 +1,6 @@
 // Format dispatch: every report format by name.
 #pragma once
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -14,5 +15,9 @@ bool known_format(std::string_view format);
 std::string format_for_extension(std::string_view path);
 // Renders the report; `color` applies to text only.
 std::string render(const Report& r, std::string_view format, bool color);
+// Writes the report to `out`. JSON, JSON Lines and text are written as they
+// are rendered (memory stays flat however many findings); SARIF, HTML and
+// Markdown are rendered whole. False when a write failed.
+bool render_to(const Report& r, std::string_view format, bool color, std::FILE* out);
 
 }  // namespace privaudit

@@ -2,34 +2,51 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <unordered_set>
 
 #include "report/json_writer.h"
 #include "report/sections.h"
+#include "report/spool.h"
 
 namespace privaudit {
 
 Summary summarize(const Report& r) {
+  SummaryBuilder b = r.spool ? r.spool->summary() : SummaryBuilder();
+  for (auto& f : r.findings) b.add(f);
   Summary s;
-  std::map<std::string, std::unordered_set<uint64_t>> distinct;
-  const std::string* last_rule = nullptr;
-  std::unordered_set<uint64_t>* set = nullptr;
-  for (auto& f : r.findings) {
-    ++s.findings;
-    ++s.by_rule[f.rule];
-    ++s.by_severity[std::string(to_string(f.severity))];
-    if (f.fingerprint.empty()) continue;
-    if (!last_rule || *last_rule != f.rule) {
-      set = &distinct[f.rule];
-      last_rule = &f.rule;
-    }
-    set->insert(std::strtoull(f.fingerprint.c_str(), nullptr, 16));  // 16 hex digits = 64 bits
-  }
-  for (auto& [rule, values] : distinct) s.distinct_values[rule] = values.size();
+  s.findings = b.findings();
+  s.by_rule = b.by_rule();
+  s.by_severity = b.by_severity();
+  s.distinct_values = b.distinct_values();
   s.suppressed = r.suppressed;
   return s;
+}
+
+bool for_each_finding(const Report& r, const std::function<void(const Finding&)>& fn) {
+  if (r.spool && !r.spool->for_each(fn)) {
+    std::fprintf(stderr, "privaudit: error: %s\n", r.spool->error().c_str());
+    return false;
+  }
+  for (auto& f : r.findings) fn(f);
+  return true;
+}
+
+uint64_t finding_count(const Report& r) {
+  return (r.spool ? r.spool->size() : 0) + r.findings.size();
+}
+
+bool materialize(Report& r) {
+  if (!r.spool) return true;
+  std::vector<Finding> all;
+  all.reserve(finding_count(r));
+  bool ok = r.spool->for_each([&](const Finding& f) { all.push_back(f); });
+  if (!ok) std::fprintf(stderr, "privaudit: error: %s\n", r.spool->error().c_str());
+  for (auto& f : r.findings) all.push_back(std::move(f));
+  r.findings = std::move(all);
+  r.spool.reset();
+  return ok;
 }
 
 std::string now_rfc3339() {
@@ -78,22 +95,40 @@ void write_summary(JsonWriter& w, const Summary& s) {
 
 }  // namespace
 
-std::string render_jsonl(const Report& r) {
+constexpr size_t kEmitAt = size_t{1} << 20;
+
+void render_jsonl_to(const Report& r, const Emit& emit) {
   std::string out;
-  for (auto& f : r.findings) {
+  for_each_finding(r, [&](const Finding& f) {
     JsonWriter w(out, false);
     write_finding(w, f);
     out.push_back('\n');
-  }
+    if (out.size() >= kEmitAt) {
+      emit(out);
+      out.clear();
+    }
+  });
   JsonWriter w(out, false);
   w.begin_object().key("summary");
   write_summary(w, summarize(r));
   w.end_object();
   out.push_back('\n');
+  emit(out);
+}
+
+std::string render_jsonl(const Report& r) {
+  std::string out;
+  render_jsonl_to(r, [&](std::string_view p) { out.append(p); });
   return out;
 }
 
 std::string render_json(const Report& r) {
+  std::string out;
+  render_json_to(r, [&](std::string_view p) { out.append(p); });
+  return out;
+}
+
+void render_json_to(const Report& r, const Emit& emit) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
@@ -117,7 +152,13 @@ std::string render_json(const Report& r) {
   w.end_array();
   for (auto& [name, json] : r.sections) w.key(name).raw(json);
   w.key("findings").begin_array();
-  for (auto& f : r.findings) write_finding(w, f);
+  for_each_finding(r, [&](const Finding& f) {
+    write_finding(w, f);
+    if (out.size() >= kEmitAt) {
+      emit(out);
+      out.clear();
+    }
+  });
   w.end_array();
   w.key("summary");
   write_summary(w, summarize(r));
@@ -138,7 +179,7 @@ std::string render_json(const Report& r) {
   }
   w.end_array();
   w.end_object();
-  return out;
+  emit(out);
 }
 
 namespace {
@@ -156,7 +197,13 @@ const char* severity_color(Severity s) {
 
 std::string render_text(const Report& r, bool color) {
   std::string out;
-  for (auto& f : r.findings) {
+  render_text_to(r, color, [&](std::string_view p) { out.append(p); });
+  return out;
+}
+
+void render_text_to(const Report& r, bool color, const Emit& emit) {
+  std::string out;
+  for_each_finding(r, [&](const Finding& f) {
     std::string loc = f.path;
     if (f.line) loc += fmt::format(":{}", f.line);
     if (f.line && f.column) loc += fmt::format(":{}", f.column);
@@ -172,10 +219,14 @@ std::string render_text(const Report& r, bool color) {
     else
       out += fmt::format("{}: {} ({}, {}){}{}\n", loc, f.rule, to_string(f.severity),
                          to_string(f.confidence), masked, extra);
-  }
+    if (out.size() >= kEmitAt) {
+      emit(out);
+      out.clear();
+    }
+  });
   for (auto& [name, json] : r.sections) out += render_section_text(name, json);
   for (auto& e : r.errors) out += fmt::format("error: {}: {}\n", e.path, e.error);
-  return out;
+  emit(out);
 }
 
 std::string render_summary_line(const Report& r) {
@@ -198,6 +249,7 @@ std::string render_summary_line(const Report& r) {
 
 bool gate_tripped(const Report& r, std::optional<Severity> gate) {
   if (!gate) return false;
+  if (r.spool && r.spool->summary().any_at_or_above(*gate)) return true;
   for (auto& f : r.findings)
     if (f.severity >= *gate) return true;
   return false;

@@ -2,7 +2,9 @@
 // the writers for each format.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,6 +35,8 @@ struct Report {
   uint64_t bytes = 0;
   std::vector<Skipped> skipped;
   std::vector<InputError> errors;
+  // The findings are the spool's (a scan's, kept on disk) followed by these.
+  std::shared_ptr<class FindingSpool> spool;
   std::vector<Finding> findings;
   uint64_t suppressed = 0;
   // The rules the run used, in load order.
@@ -50,6 +54,20 @@ struct Summary {
 };
 
 Summary summarize(const Report& r);
+
+// Every finding of the report in order: the spool's, then `findings`.
+// False when the spool could not be read back (a message is printed).
+bool for_each_finding(const Report& r, const std::function<void(const Finding&)>& fn);
+uint64_t finding_count(const Report& r);
+// Moves the spool's findings into `findings` (for the writers that need
+// random access: SARIF, HTML, Markdown).
+bool materialize(Report& r);
+
+// Receives a report's text in pieces of about 1 MiB, in order.
+using Emit = std::function<void(std::string_view)>;
+void render_json_to(const Report& r, const Emit& emit);
+void render_jsonl_to(const Report& r, const Emit& emit);
+void render_text_to(const Report& r, bool color, const Emit& emit);
 
 // Current UTC time as RFC 3339 ("2026-11-23T08:00:00Z").
 std::string now_rfc3339();

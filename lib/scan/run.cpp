@@ -190,6 +190,9 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
   unsigned n = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(w.items.size())));
   std::vector<ScanResult> results(w.items.size());
+  std::vector<uint8_t> done(w.items.size(), 0);
+  size_t next_out = 0;  // the first input not yet handed on
+  std::mutex out_mu;
   std::atomic<size_t> next{0};
   std::mutex progress_mu;
   Progress prog;
@@ -205,10 +208,27 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
       size_t i = next.fetch_add(1);
       if (i >= w.items.size()) break;
       scan_item(w.items[i], o, ds, results[i]);
+      // An input's findings arrive per document in offset order; an
+      // archive's members in archive order.
+      auto& fs = results[i].findings;
+      if (!std::is_sorted(fs.begin(), fs.end(), finding_less))
+        std::stable_sort(fs.begin(), fs.end(), finding_less);
+      uint64_t in_bytes = w.items[i].is_stdin ? results[i].bytes : w.items[i].size;
+      {
+        // Hand on every finished input in order.
+        std::lock_guard<std::mutex> lk(out_mu);
+        done[i] = 1;
+        while (next_out < done.size() && done[next_out]) {
+          if (o.on_result) o.on_result(results[next_out]);
+          total.merge(std::move(results[next_out]));
+          results[next_out] = ScanResult{};
+          ++next_out;
+        }
+      }
       if (o.progress) {
         std::lock_guard<std::mutex> lk(progress_mu);
         prog.files_done += 1;
-        prog.bytes_done += w.items[i].is_stdin ? results[i].bytes : w.items[i].size;
+        prog.bytes_done += in_bytes;
         o.progress(prog);
       }
     }
@@ -220,7 +240,6 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
     for (unsigned t = 0; t < n; ++t) ts.emplace_back(worker);
     for (auto& t : ts) t.join();
   }
-  for (auto& r : results) total.merge(std::move(r));
   total.sort();
   return total;
 }

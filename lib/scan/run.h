@@ -33,6 +33,11 @@ struct RunOptions {
   // worker threads, one call at a time); may be empty.
   std::function<void(const Progress&)> progress;
   DatabaseOptions database;  // tables, views and sampling of database inputs
+  // When set, receives each top-level input's result (its findings sorted)
+  // as soon as it and every input before it are done: in report order, one
+  // call at a time, from worker threads. It may take the findings; the run
+  // keeps what is left (so memory holds one input's findings, not a run's).
+  std::function<void(ScanResult&)> on_result;
 };
 
 // Scans everything; the result is sorted in report order.

@@ -1,0 +1,147 @@
+// The finding spool: findings written to disk and read back unchanged and in
+// order, the incremental summary, and reports rendered from a spool equal to
+// those rendered from findings in memory.
+#define BOOST_TEST_MODULE spool
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "report/render.h"
+#include "report/report.h"
+#include "report/spool.h"
+
+using namespace privaudit;
+
+namespace {
+
+Finding make(uint64_t i) {
+  Finding f;
+  f.rule = i % 3 == 0 ? "jp-my-number" : (i % 3 == 1 ? "email" : "jp-corporate-number");
+  f.severity = i % 3 == 0 ? Severity::critical : Severity::medium;
+  f.confidence = static_cast<Confidence>(i % 3);
+  f.path = "dir/file-" + std::to_string(i / 7) + ".csv";  // runs of one path
+  f.line = i + 1;
+  f.column = (i * 13) % 200;
+  f.offset = i * 1000003;
+  f.has_offset = i % 5 != 0;
+  f.field = i % 4 == 0 ? "" : "/user/" + std::to_string(i % 4);
+  f.record = i % 6 == 0 ? -1 : static_cast<int64_t>(i);
+  f.masked = std::string(8, '*') + std::to_string(1000 + i % 9000);
+  char fp[17];
+  std::snprintf(fp, sizeof fp, "%016llx", static_cast<unsigned long long>((i % 5000) * 0x9E3779B97F4A7C15ull));
+  f.fingerprint = i % 11 == 0 ? "" : fp;
+  f.message = "message " + f.rule;
+  return f;
+}
+
+bool same(const Finding& a, const Finding& b) {
+  return a.rule == b.rule && a.severity == b.severity && a.confidence == b.confidence && a.path == b.path &&
+         a.line == b.line && a.column == b.column && a.offset == b.offset && a.has_offset == b.has_offset &&
+         a.field == b.field && a.record == b.record && a.masked == b.masked &&
+         a.fingerprint == b.fingerprint && a.message == b.message;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_through_the_temporary_file) {
+  // Enough findings to pass the 1 MiB flush several times, so reading back
+  // crosses file chunks and the in-memory tail.
+  FindingSpool s;
+  const uint64_t n = 60000;
+  for (uint64_t i = 0; i < n; ++i) BOOST_REQUIRE(s.append(make(i), i % 17 == 3));
+  BOOST_TEST(s.total() == n);
+  uint64_t hidden = 0;
+  for (uint64_t i = 0; i < n; ++i) hidden += i % 17 == 3;
+  BOOST_TEST(s.size() == n - hidden);
+
+  uint64_t i = 0, mismatches = 0;
+  BOOST_REQUIRE(s.for_each([&](const Finding& f) {
+    if (!same(f, make(i))) ++mismatches;
+    ++i;
+  }, true));
+  BOOST_TEST(i == n);
+  BOOST_TEST(mismatches == 0u);
+
+  // Without the hidden ones: the others, in order.
+  std::vector<uint64_t> seen;
+  uint64_t k = 0;
+  BOOST_REQUIRE(s.for_each([&](const Finding& f) {
+    while (k % 17 == 3) ++k;
+    if (same(f, make(k))) seen.push_back(k);
+    ++k;
+  }));
+  BOOST_TEST(seen.size() == n - hidden);
+}
+
+BOOST_AUTO_TEST_CASE(summary_counts_visible_findings_and_distinct_values) {
+  FindingSpool s;
+  SummaryBuilder expect;
+  for (uint64_t i = 0; i < 30000; ++i) {
+    Finding f = make(i);
+    bool hidden = i % 10 == 0;
+    s.append(f, hidden);
+    if (!hidden) expect.add(f);
+  }
+  BOOST_TEST(s.summary().findings() == expect.findings());
+  BOOST_TEST((s.summary().by_rule() == expect.by_rule()));
+  BOOST_TEST((s.summary().by_severity() == expect.by_severity()));
+  // Distinct fingerprints per rule, counted independently with std::set.
+  std::map<std::string, std::set<std::string>> ref;
+  for (uint64_t i = 0; i < 30000; ++i) {
+    Finding f = make(i);
+    if (i % 10 != 0 && !f.fingerprint.empty()) ref[f.rule].insert(f.fingerprint);
+  }
+  auto d = s.summary().distinct_values();
+  BOOST_TEST(d.size() == 3u);
+  for (auto& [rule, values] : ref) BOOST_TEST(d[rule] == values.size());
+  BOOST_TEST(s.summary().any_at_or_above(Severity::critical));
+  BOOST_TEST(!SummaryBuilder().any_at_or_above(Severity::info));
+}
+
+BOOST_AUTO_TEST_CASE(u64_set_counts_distinct_values_zero_included) {
+  U64Set set;
+  for (uint64_t i = 0; i < 100000; ++i) set.insert(i % 30011);
+  BOOST_TEST(set.size() == 30011u);
+  BOOST_TEST(!set.insert(0));
+  BOOST_TEST(set.insert(30011));
+  BOOST_TEST(parse_fingerprint("00000000000000ff") == 255u);
+  BOOST_TEST(parse_fingerprint("FFFFFFFFFFFFFFFF") == ~uint64_t{0});
+  BOOST_TEST(parse_fingerprint("xyz") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(reports_from_a_spool_equal_reports_from_memory) {
+  Report mem;
+  mem.command = "scan";
+  mem.started_at = "2026-11-23T00:00:00Z";
+  mem.files = 3;
+  mem.skipped.push_back({"a.bin", "binary"});
+  mem.errors.push_back({"b.zip", "corrupt archive"});
+  Report spooled = mem;
+  spooled.spool = std::make_shared<FindingSpool>();
+  for (uint64_t i = 0; i < 20000; ++i) {
+    mem.findings.push_back(make(i));
+    spooled.spool->append(make(i));
+  }
+  for (const char* format : {"json", "jsonl", "text", "sarif", "markdown", "html"}) {
+    std::string a = render(mem, format, false);
+    std::string b;
+    if (std::string(format) == "json") render_json_to(spooled, [&](std::string_view p) { b.append(p); });
+    else if (std::string(format) == "jsonl") render_jsonl_to(spooled, [&](std::string_view p) { b.append(p); });
+    else if (std::string(format) == "text") render_text_to(spooled, false, [&](std::string_view p) { b.append(p); });
+    else {
+      Report copy = spooled;
+      BOOST_REQUIRE(materialize(copy));
+      b = render(copy, format, false);
+    }
+    BOOST_TEST_INFO("format " << format);
+    BOOST_TEST(a.size() > 2000u);
+    BOOST_TEST((a == b));
+  }
+  BOOST_TEST(finding_count(spooled) == 20000u);
+  BOOST_TEST(gate_tripped(spooled, Severity::critical));
+  BOOST_TEST(!gate_tripped(Report{}, Severity::info));
+}
