@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include <cstdlib>
+#include <initializer_list>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -77,25 +78,42 @@ Fingerprinter::Fingerprinter(std::string key, bool user_supplied)
   std::memcpy(outer_.bytes, &ctx, sizeof ctx);
 }
 
-std::string Fingerprinter::hmac(std::string_view message) const {
+namespace {
+// HMAC over the concatenation of `parts`, from the precomputed pad states.
+void hmac_parts(const unsigned char* inner, const unsigned char* outer,
+                std::initializer_list<std::string_view> parts, unsigned char md[SHA256_DIGEST_LENGTH]) {
   SHA256_CTX ctx;
-  unsigned char ih[SHA256_DIGEST_LENGTH], md[SHA256_DIGEST_LENGTH];
-  std::memcpy(&ctx, inner_.bytes, sizeof ctx);
-  SHA256_Update(&ctx, message.data(), message.size());
+  unsigned char ih[SHA256_DIGEST_LENGTH];
+  std::memcpy(&ctx, inner, sizeof ctx);
+  for (auto p : parts) SHA256_Update(&ctx, p.data(), p.size());
   SHA256_Final(ih, &ctx);
-  std::memcpy(&ctx, outer_.bytes, sizeof ctx);
+  std::memcpy(&ctx, outer, sizeof ctx);
   SHA256_Update(&ctx, ih, sizeof ih);
   SHA256_Final(md, &ctx);
+}
+}  // namespace
+
+std::string Fingerprinter::hmac(std::string_view message) const {
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  hmac_parts(inner_.bytes, outer_.bytes, {message}, md);
   return std::string(reinterpret_cast<char*>(md), sizeof md);
 }
 
+void Fingerprinter::fingerprint_into(std::string& out, std::string_view rule, std::string_view value) const {
+  static const char* digits = "0123456789abcdef";
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  hmac_parts(inner_.bytes, outer_.bytes, {rule, std::string_view("\0", 1), value}, md);
+  out.resize(16);
+  for (size_t i = 0; i < 8; ++i) {
+    out[2 * i] = digits[md[i] >> 4];
+    out[2 * i + 1] = digits[md[i] & 15];
+  }
+}
+
 std::string Fingerprinter::fingerprint(std::string_view rule, std::string_view value) const {
-  std::string msg;
-  msg.reserve(rule.size() + 1 + value.size());
-  msg.append(rule);
-  msg.push_back('\0');
-  msg.append(value);
-  return to_hex(hmac(msg).substr(0, 8));
+  std::string out;
+  fingerprint_into(out, rule, value);
+  return out;
 }
 
 }  // namespace privaudit

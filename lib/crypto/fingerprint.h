@@ -18,6 +18,8 @@ class Fingerprinter {
   static bool from_options(const std::string& key_file, Fingerprinter& out, std::string& error);
 
   std::string fingerprint(std::string_view rule, std::string_view value) const;
+  // The same, into `out` (no allocation once `out` has room).
+  void fingerprint_into(std::string& out, std::string_view rule, std::string_view value) const;
   // Full HMAC-SHA-256 digest (32 bytes) over `message`.
   std::string hmac(std::string_view message) const;
   bool user_supplied() const { return user_supplied_; }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstring>
 
 namespace privaudit {
 
@@ -21,10 +22,39 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
   return n;
 }
 
+namespace {
+// Length of the prefix of s made of printable ASCII other than '"' and '\\'
+// (bytes that appear in JSON as they are), eight bytes at a time.
+size_t plain_prefix(std::string_view s) {
+  constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto has_zero = [](uint64_t v) { return (v - ones) & ~v & highs; };
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    // A byte under 0x20, at or over 0x7f, or '"' or '\\' stops the run.
+    uint64_t bad = ((v - ones * 0x20) | v | (v + ones * 0x01)) & highs;
+    bad |= has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'));
+    if (bad) break;
+  }
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+}  // namespace
+
 void json_escape(std::string& out, std::string_view s) {
   out.push_back('"');
+  size_t plain = plain_prefix(s);
+  if (plain == s.size()) {
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   size_t run = 0;  // start of the pending run of characters that need no escape
-  for (size_t i = 0; i < s.size();) {
+  for (size_t i = plain; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t n = utf8_sequence_length(s, i);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -60,21 +61,45 @@ std::string now_rfc3339() {
 
 namespace {
 
-void write_finding(JsonWriter& w, const Finding& f) {
-  w.begin_object();
-  w.key("rule").value(f.rule);
-  w.key("severity").value(to_string(f.severity));
-  w.key("confidence").value(to_string(f.confidence));
-  w.key("path").value(f.path);
-  if (f.line) w.key("line").value(f.line);
-  if (f.column) w.key("column").value(f.column);
-  if (f.has_offset) w.key("offset").value(f.offset);
-  if (!f.field.empty()) w.key("field").value(f.field);
-  if (f.record >= 0) w.key("record").value(f.record);
-  if (!f.masked.empty()) w.key("masked").value(f.masked);
-  if (!f.fingerprint.empty()) w.key("fingerprint").value(f.fingerprint);
-  w.key("message").value(f.message);
-  w.end_object();
+// Appends a finding as JsonWriter writes it: compact, or pretty with its
+// keys at `indent` spaces (the closing brace two spaces less). The report
+// writers call this for every finding, so it avoids JsonWriter's generality.
+void append_finding(std::string& out, const Finding& f, bool pretty, size_t indent) {
+  bool first = true;
+  auto key = [&](std::string_view k) {
+    if (!first) out.push_back(',');
+    first = false;
+    if (pretty) {
+      out.push_back('\n');
+      out.append(indent, ' ');
+    }
+    out.push_back('"');
+    out.append(k);
+    out.append(pretty ? "\": " : "\":");
+  };
+  auto num = [&](auto v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, static_cast<size_t>(r.ptr - buf));
+  };
+  out.push_back('{');
+  key("rule"), json_escape(out, f.rule);
+  key("severity"), json_escape(out, to_string(f.severity));
+  key("confidence"), json_escape(out, to_string(f.confidence));
+  key("path"), json_escape(out, f.path);
+  if (f.line) key("line"), num(f.line);
+  if (f.column) key("column"), num(f.column);
+  if (f.has_offset) key("offset"), num(f.offset);
+  if (!f.field.empty()) key("field"), json_escape(out, f.field);
+  if (f.record >= 0) key("record"), num(f.record);
+  if (!f.masked.empty()) key("masked"), json_escape(out, f.masked);
+  if (!f.fingerprint.empty()) key("fingerprint"), json_escape(out, f.fingerprint);
+  key("message"), json_escape(out, f.message);
+  if (pretty) {
+    out.push_back('\n');
+    out.append(indent - 2, ' ');
+  }
+  out.push_back('}');
 }
 
 void write_summary(JsonWriter& w, const Summary& s) {
@@ -100,8 +125,7 @@ constexpr size_t kEmitAt = size_t{1} << 20;
 void render_jsonl_to(const Report& r, const Emit& emit) {
   std::string out;
   for_each_finding(r, [&](const Finding& f) {
-    JsonWriter w(out, false);
-    write_finding(w, f);
+    append_finding(out, f, false, 0);
     out.push_back('\n');
     if (out.size() >= kEmitAt) {
       emit(out);
@@ -152,8 +176,11 @@ void render_json_to(const Report& r, const Emit& emit) {
   w.end_array();
   for (auto& [name, json] : r.sections) w.key(name).raw(json);
   w.key("findings").begin_array();
+  std::string one;
   for_each_finding(r, [&](const Finding& f) {
-    write_finding(w, f);
+    one.clear();
+    append_finding(one, f, true, 6);  // an object in the top-level object's array
+    w.raw(one);
     if (out.size() >= kEmitAt) {
       emit(out);
       out.clear();

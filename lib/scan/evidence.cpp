@@ -107,11 +107,12 @@ void KeywordIndex::find(Scratch& s, const char* buf, size_t lo, size_t from, siz
             return 0;
           },
           &s);
-  std::sort(hits.begin() + static_cast<ptrdiff_t>(first), hits.end(), [](const Hit& a, const Hit& b) {
-    // At one end, shorter keywords first: window() walks backwards and so
-    // meets the longest keyword ending there first.
-    return a.end != b.end ? a.end < b.end : a.kw > b.kw;
-  });
+  // At one end, shorter keywords first: window() walks backwards and so
+  // meets the longest keyword ending there first. vectorscan reports in end
+  // order already, mostly.
+  auto less = [](const Hit& a, const Hit& b) { return a.end != b.end ? a.end < b.end : a.kw > b.kw; };
+  auto from_it = hits.begin() + static_cast<ptrdiff_t>(first);
+  if (!std::is_sorted(from_it, hits.end(), less)) std::sort(from_it, hits.end(), less);
 }
 
 int KeywordIndex::verdict(const Keyword& k, uint32_t r) const {

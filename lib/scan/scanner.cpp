@@ -57,13 +57,18 @@ DocFormat format_for_name(std::string_view name) {
 
 std::string mask_value(std::string_view norm) {
   // Count code points so a multibyte value masks whole characters.
-  std::vector<size_t> starts;
-  for (size_t i = 0; i < norm.size(); ++i)
-    if (!utf8::is_continuation(static_cast<unsigned char>(norm[i]))) starts.push_back(i);
-  size_t n = starts.size();
+  size_t n = 0;
+  for (char c : norm) n += !utf8::is_continuation(static_cast<unsigned char>(c));
   size_t keep = std::min<size_t>(4, n / 2);
-  std::string out(n - keep, '*');
-  if (keep) out.append(norm.substr(starts[n - keep]));
+  size_t from = norm.size();  // start of the last `keep` characters
+  for (size_t k = 0; k < keep && from > 0;) {
+    --from;
+    if (!utf8::is_continuation(static_cast<unsigned char>(norm[from]))) ++k;
+  }
+  std::string out;
+  out.reserve(n - keep + (norm.size() - from));
+  out.append(n - keep, '*');
+  out.append(norm.substr(from));
   return out;
 }
 
@@ -218,14 +223,15 @@ DocumentScanner::DocumentScanner(const Engine& engine, const KeywordIndex& keywo
 
 int DocumentScanner::name_evidence(const std::string& name, uint32_t rule) {
   if (name.empty()) return 0;
-  std::string key = name;
-  key.push_back('\x1f');
-  key += std::to_string(rule);
-  auto it = name_cache_.find(key);
-  if (it != name_cache_.end()) return it->second;
-  if (name_cache_.size() > 4096) name_cache_.clear();
-  int v = kw_.classify_name(name, rule);
-  name_cache_.emplace(std::move(key), v);
+  // Per field name, the evidence for each rule (kUnknown: not classified yet).
+  constexpr int8_t kUnknown = -128;
+  auto it = name_cache_.find(name);
+  if (it == name_cache_.end()) {
+    if (name_cache_.size() > 4096) name_cache_.clear();
+    it = name_cache_.emplace(name, std::vector<int8_t>(engine_.rules().size(), kUnknown)).first;
+  }
+  int8_t& v = it->second[rule];
+  if (v == kUnknown) v = static_cast<int8_t>(kw_.classify_name(name, rule));
   return v;
 }
 
@@ -359,6 +365,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   std::unordered_map<std::string, uint32_t> field_ids;
   std::vector<std::string> fields{std::string()};
   const size_t nrules = rules.size();
+  std::vector<uint8_t> check_digit_rule(nrules);
+  for (size_t i = 0; i < nrules; ++i) check_digit_rule[i] = has_check_digit(rules[i]);
   LineCounter lines;
   FieldInfo fi;
   std::string repaired;
@@ -405,7 +413,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     f.field = fields[p.field];
     f.record = p.record;
     f.masked = mask_value(p.norm);
-    f.fingerprint = fp_.fingerprint(rule.id, p.norm);
+    fp_.fingerprint_into(f.fingerprint, rule.id, p.norm);
     f.message = rule.message;
   };
   // Only a value whose confidence hangs on its field's statistics waits for
@@ -468,7 +476,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     const char* b = buf_.data();
     auto on_candidate = [&](const CandidateRef& c) {
       const Rule& rule = rules[c.rule];
-      bool stats_rule = has_check_digit(rule);
+      bool stats_rule = check_digit_rule[c.rule];
       if (!c.valid && !stats_rule) return;
       size_t at = std::max(c.start, begin);
       uint64_t sid = 0;

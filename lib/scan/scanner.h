@@ -127,7 +127,7 @@ class DocumentScanner {
   Engine::ScratchPtr scratch_;
   KeywordIndex::ScratchPtr kw_scratch_;
   std::vector<KeywordIndex::Hit> hits_;
-  std::unordered_map<std::string, int> name_cache_;  // field name + rule -> evidence
+  std::unordered_map<std::string, std::vector<int8_t>> name_cache_;  // field name -> evidence per rule
   int name_evidence(const std::string& name, uint32_t rule);
   std::vector<char> buf_;
   std::vector<ValueSpan>* spans_ = nullptr;
