@@ -8,13 +8,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <thread>
 
+#include "archive/archive.h"
+#include "decode/decode.h"
 #include "scan/container.h"
+#include "store/store.h"
 
 namespace privaudit {
 
@@ -177,6 +183,154 @@ void scan_item(const Item& item, const RunOptions& o, DocumentScanner& ds, ScanR
   scan_container_or_document(item.path, rd, o, ds, r, 0);
 }
 
+// Reads bytes [pos, end) of a file shared by the pieces of a split file.
+class RangeReader : public ByteReader {
+ public:
+  RangeReader(int fd, uint64_t start, uint64_t end) : fd_(fd), pos_(start), end_(end) {}
+  ssize_t read(char* dst, size_t n) override {
+    if (pos_ >= end_) return 0;
+    n = static_cast<size_t>(std::min<uint64_t>(n, end_ - pos_));
+    ssize_t r;
+    do r = ::pread(fd_, dst, n, static_cast<off_t>(pos_));
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      err_ = std::strerror(errno);
+      return -1;
+    }
+    if (r == 0) {  // shorter than when it was listed
+      err_ = "file shrank while it was read";
+      return -1;
+    }
+    pos_ += static_cast<uint64_t>(r);
+    return r;
+  }
+
+ private:
+  int fd_;
+  uint64_t pos_, end_;
+};
+
+// A file split into pieces that threads scan at once, and the pieces'
+// results, added up in order as they come in.
+struct Split {
+  int fd = -1;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;  // [start, end) of each piece
+  std::vector<ScanResult> results;
+  std::vector<DocPartial> parts;
+  std::vector<uint8_t> done;
+  size_t next_absorb = 0;
+  uint64_t newlines = 0;  // in the pieces absorbed
+  ScanResult total;
+  std::mutex mu;
+  ~Split() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Opens `item` and decides whether to split it: a plain UTF-8 text file (no
+// archive, database, BOM or binary content, no tracker-driven format) of at
+// least o.split_min_bytes. Pieces end just after a newline, so each starts a
+// line and no value straddles two.
+std::unique_ptr<Split> plan_split(const Item& item, const RunOptions& o) {
+  if (item.is_stdin || item.is_uri || o.split_min_bytes == 0 || item.size < o.split_min_bytes)
+    return nullptr;
+  if (format_for_name(item.path) != DocFormat::text) return nullptr;
+  if (o.settings.force_encoding && o.settings.encoding != Encoding::utf8) return nullptr;
+  int fd = ::open(item.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return nullptr;  // the normal path names the error
+  auto sp = std::make_unique<Split>();
+  sp->fd = fd;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  std::string head(kSniffBytes, '\0');
+  ssize_t got = ::pread(fd, head.data(), head.size(), 0);
+  if (got <= 0) return nullptr;
+  head.resize(static_cast<size_t>(got));
+  size_t bom = 0;
+  if (sniff_container(head) != ContainerKind::none || store::has_sqlite_header(head.data(), head.size()) ||
+      detect_encoding(head.data(), head.size(), false, bom) != Encoding::utf8 || bom != 0 ||
+      looks_binary(head))
+    return nullptr;
+  const uint64_t piece = std::max<uint64_t>(o.split_piece_bytes, 4096);
+  std::string window(65536, '\0');
+  uint64_t start = 0;
+  while (start < size) {
+    uint64_t end = start + piece;
+    if (end >= size) {
+      sp->ranges.emplace_back(start, size);
+      break;
+    }
+    // The piece ends after the first newline at or past `end`.
+    bool found = false;
+    for (uint64_t at = end; at < size && !found;) {
+      ssize_t r = ::pread(fd, window.data(), window.size(), static_cast<off_t>(at));
+      if (r <= 0) break;
+      if (const void* nl = std::memchr(window.data(), '\n', static_cast<size_t>(r))) {
+        end = at + static_cast<uint64_t>(static_cast<const char*>(nl) - window.data()) + 1;
+        found = true;
+      }
+      at += static_cast<uint64_t>(r);
+    }
+    if (!found) end = size;  // no newline left: the rest is one piece
+    sp->ranges.emplace_back(start, end);
+    start = end;
+  }
+  if (sp->ranges.size() < 2) return nullptr;
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  size_t n = sp->ranges.size();
+  sp->results.resize(n);
+  sp->parts.resize(n);
+  sp->done.assign(n, 0);
+  return sp;
+}
+
+// Scans piece k of a split file; returns true when that completed the file
+// (its result is then in `out`).
+bool scan_piece(Split& sp, size_t k, const Item& item, DocumentScanner& ds, ScanResult& out) {
+  RangeReader rd(sp.fd, sp.ranges[k].first, sp.ranges[k].second);
+  DocOptions d;
+  d.utf8 = true;  // checked for the whole file by plan_split()
+  d.format_name = item.path;
+  d.base_offset = sp.ranges[k].first;
+  d.partial = &sp.parts[k];
+  ds.scan(item.path, rd, sp.results[k], d);
+  std::lock_guard<std::mutex> lk(sp.mu);
+  sp.done[k] = 1;
+  size_t n = sp.ranges.size();
+  // Pieces are added in order: line numbers follow on, statistics add up.
+  while (sp.next_absorb < n && sp.done[sp.next_absorb]) {
+    size_t j = sp.next_absorb++;
+    ScanResult& r = sp.results[j];
+    uint64_t shift = sp.newlines;
+    for (auto& f : r.findings)
+      if (f.line) f.line += shift;
+    uint64_t piece_newlines = sp.parts[j].newlines;
+    sp.parts[j].newlines = 0;
+    if (j == 0) {
+      sp.total.merge(std::move(r));
+      // Piece 0's state is the accumulator.
+      if (n == 1) ds.absorb(item.path, sp.parts[0], DocPartial{}, 0, true, sp.total);
+    } else {
+      sp.total.merge(std::move(r));
+      ds.absorb(item.path, sp.parts[0], std::move(sp.parts[j]), shift, j + 1 == n, sp.total);
+      sp.parts[j] = DocPartial{};
+    }
+    sp.newlines += piece_newlines;
+    r = ScanResult{};
+  }
+  if (sp.next_absorb < n) return false;
+  sp.total.files = 1;  // one document, however many pieces
+  sp.total.pieces = n;
+  // A problem every piece saw (a read error) is named once.
+  auto& e = sp.total.errors;
+  e.erase(std::unique(e.begin(), e.end(),
+                      [](const InputError& a, const InputError& b) { return a.path == b.path && a.error == b.error; }),
+          e.end());
+  out = std::move(sp.total);
+  return true;
+}
+
 }  // namespace
 
 ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOptions& o) {
@@ -188,12 +342,13 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
                    [](const Item& a, const Item& b) { return a.path < b.path; });
   KeywordIndex kw(engine.rules());
   unsigned n = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(w.items.size())));
+  const bool may_split = n > 1;
+  // More threads than inputs help only when a file may be split.
+  if (!may_split) n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(w.items.size())));
   std::vector<ScanResult> results(w.items.size());
   std::vector<uint8_t> done(w.items.size(), 0);
   size_t next_out = 0;  // the first input not yet handed on
   std::mutex out_mu;
-  std::atomic<size_t> next{0};
   std::mutex progress_mu;
   Progress prog;
   prog.files_total = w.items.size();
@@ -202,36 +357,85 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
     if (it.is_stdin) prog.total_known = false;
   }
   if (o.progress) o.progress(prog);
-  auto worker = [&]() {
-    DocumentScanner ds(engine, kw, fp, o.settings);
-    for (;;) {
-      size_t i = next.fetch_add(1);
-      if (i >= w.items.size()) break;
-      scan_item(w.items[i], o, ds, results[i]);
-      // An input's findings arrive per document in offset order; an
-      // archive's members in archive order.
-      auto& fs = results[i].findings;
-      if (!std::is_sorted(fs.begin(), fs.end(), finding_less))
-        std::stable_sort(fs.begin(), fs.end(), finding_less);
-      uint64_t in_bytes = w.items[i].is_stdin ? results[i].bytes : w.items[i].size;
-      {
-        // Hand on every finished input in order.
-        std::lock_guard<std::mutex> lk(out_mu);
-        done[i] = 1;
-        while (next_out < done.size() && done[next_out]) {
-          if (o.on_result) o.on_result(results[next_out]);
-          total.merge(std::move(results[next_out]));
-          results[next_out] = ScanResult{};
-          ++next_out;
-        }
-      }
-      if (o.progress) {
-        std::lock_guard<std::mutex> lk(progress_mu);
-        prog.files_done += 1;
-        prog.bytes_done += in_bytes;
-        o.progress(prog);
+
+  // Work: whole inputs in order, and pieces of split files (taken first).
+  struct PieceTask {
+    size_t item;
+    size_t piece;
+    std::shared_ptr<Split> split;
+  };
+  std::mutex q_mu;
+  std::condition_variable q_cv;
+  std::deque<PieceTask> pieces;
+  size_t next_item = 0;
+  unsigned planning = 0;  // workers deciding whether to split an input
+
+  // An input is finished: hand on every finished input in order.
+  auto finish = [&](size_t i) {
+    auto& fs = results[i].findings;
+    // An input's findings arrive per document in offset order; an
+    // archive's members in archive order.
+    if (!std::is_sorted(fs.begin(), fs.end(), finding_less))
+      std::stable_sort(fs.begin(), fs.end(), finding_less);
+    uint64_t in_bytes = w.items[i].is_stdin ? results[i].bytes : w.items[i].size;
+    {
+      std::lock_guard<std::mutex> lk(out_mu);
+      done[i] = 1;
+      while (next_out < done.size() && done[next_out]) {
+        if (o.on_result) o.on_result(results[next_out]);
+        total.merge(std::move(results[next_out]));
+        results[next_out] = ScanResult{};
+        ++next_out;
       }
     }
+    if (o.progress) {
+      std::lock_guard<std::mutex> lk(progress_mu);
+      prog.files_done += 1;
+      prog.bytes_done += in_bytes;
+      o.progress(prog);
+    }
+  };
+
+  auto worker = [&]() {
+    DocumentScanner ds(engine, kw, fp, o.settings);
+    std::unique_lock<std::mutex> lk(q_mu);
+    for (;;) {
+      if (!pieces.empty()) {
+        PieceTask t = std::move(pieces.front());
+        pieces.pop_front();
+        lk.unlock();
+        ScanResult r;
+        if (scan_piece(*t.split, t.piece, w.items[t.item], ds, r)) {
+          results[t.item] = std::move(r);
+          finish(t.item);
+        }
+        lk.lock();
+        continue;
+      }
+      if (next_item < w.items.size()) {
+        size_t i = next_item++;
+        ++planning;
+        lk.unlock();
+        std::shared_ptr<Split> sp;
+        if (may_split) sp = plan_split(w.items[i], o);
+        lk.lock();
+        --planning;
+        if (sp) {
+          for (size_t k = 0; k < sp->ranges.size(); ++k) pieces.push_back({i, k, sp});
+          q_cv.notify_all();
+          continue;
+        }
+        q_cv.notify_all();
+        lk.unlock();
+        scan_item(w.items[i], o, ds, results[i]);
+        finish(i);
+        lk.lock();
+        continue;
+      }
+      if (planning == 0) break;
+      q_cv.wait(lk);  // another worker may be about to split an input
+    }
+    q_cv.notify_all();
   };
   if (n <= 1) {
     worker();

@@ -23,6 +23,7 @@ void ScanResult::merge(ScanResult&& o) {
   files += o.files;
   bytes += o.bytes;
   suppressed += o.suppressed;
+  pieces += o.pieces;
 }
 
 void ScanResult::sort() {
@@ -72,8 +73,6 @@ std::string mask_value(std::string_view norm) {
   return out;
 }
 
-namespace {
-
 // True when a document's first bytes are those of a binary file: they hold
 // NUL bytes, and also a short run of NULs (under 32) or another control
 // byte. Text whose only oddity is a long gap of NULs (a log whose writer
@@ -97,6 +96,8 @@ bool looks_binary(std::string_view head) {
   }
   return false;
 }
+
+namespace {
 
 bool has_check_digit(const Rule& r) {
   const std::string& v = r.validator_name;
@@ -202,19 +203,92 @@ class FnSink : public CandidateSink {
   F& f_;
 };
 
-struct DocumentScanner::Pending {
-  uint32_t rule;
-  int8_t field_ev;
-  int8_t window_ev;
-  bool allowed;
-  uint32_t field;   // index into the document's field names (0: none)
-  uint32_t stats;   // index into the document's field statistics (UINT32_MAX: none)
-  int64_t record;
-  uint64_t offset, line, column;
-  uint32_t length;
-  uint64_t check;  // span_check of the value's bytes (when capturing spans)
-  std::string norm;
-};
+void DocumentScanner::settle(const PendingValue& p, const DocPartial& st, const std::string& path,
+                             ScanResult& out) {
+  const auto& rules = engine_.rules();
+  const size_t nrules = rules.size();
+  const Rule& rule = rules[p.rule];
+  Confidence conf = Confidence::medium;
+  int stat_ev = 0;
+  if (p.stats != UINT32_MAX) {
+    const auto& c = st.stats[p.stats * nrules + p.rule];
+    if (c.first >= 10) {
+      double rate = static_cast<double>(c.second) / static_cast<double>(c.first);
+      stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
+    }
+  }
+  if (p.field_ev > 0) conf = Confidence::high;
+  else if (p.field_ev < 0) conf = Confidence::low;
+  else if (stat_ev != 0) conf = stat_ev > 0 ? Confidence::high : Confidence::low;
+  else if (p.window_ev > 0) conf = Confidence::high;
+  else if (p.window_ev < 0) conf = Confidence::low;
+  if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) return;
+  if (rule.evidence_required) conf = Confidence::high;
+  if (conf < settings_.min_confidence) return;
+  if (spans_) {  // redact's first pass: the spans are all it needs
+    spans_->push_back({p.offset, p.length, p.rule, p.check, conf, p.allowed});
+    return;
+  }
+  if (p.allowed) {
+    ++out.suppressed;
+    return;
+  }
+  Finding& f = out.findings.emplace_back();
+  f.rule = rule.id;
+  f.severity = rule.severity;
+  f.confidence = conf;
+  f.path = path;
+  f.line = p.line;
+  f.column = p.column;
+  f.offset = p.offset;
+  f.has_offset = true;
+  f.field = st.fields[p.field];
+  f.record = p.record;
+  f.masked = mask_value(p.norm);
+  fp_.fingerprint_into(f.fingerprint, rule.id, p.norm);
+  f.message = rule.message;
+}
+
+void DocumentScanner::absorb(const std::string& path, DocPartial& acc, DocPartial&& piece,
+                             uint64_t line_shift, bool last, ScanResult& out) {
+  const size_t nrules = engine_.rules().size();
+  // Statistics add up per field key; field names map onto the accumulator's.
+  std::vector<uint32_t> stats_map(piece.stats_sid.size());
+  for (size_t j = 0; j < piece.stats_sid.size(); ++j) {
+    uint64_t sid = piece.stats_sid[j];
+    auto it = acc.stats_ids.find(sid);
+    if (it == acc.stats_ids.end()) {
+      it = acc.stats_ids.emplace(sid, static_cast<uint32_t>(acc.stats_sid.size())).first;
+      acc.stats_sid.push_back(sid);
+      acc.stats.resize(acc.stats.size() + nrules);
+    }
+    stats_map[j] = it->second;
+    for (size_t r = 0; r < nrules; ++r) {
+      acc.stats[it->second * nrules + r].first += piece.stats[j * nrules + r].first;
+      acc.stats[it->second * nrules + r].second += piece.stats[j * nrules + r].second;
+    }
+  }
+  std::vector<uint32_t> field_map(piece.fields.size(), 0);
+  for (size_t j = 1; j < piece.fields.size(); ++j) {
+    auto it = acc.field_ids.find(piece.fields[j]);
+    if (it == acc.field_ids.end()) {
+      it = acc.field_ids.emplace(piece.fields[j], static_cast<uint32_t>(acc.fields.size())).first;
+      acc.fields.push_back(piece.fields[j]);
+    }
+    field_map[j] = it->second;
+  }
+  for (auto& p : piece.pending) {
+    if (p.line) p.line += line_shift;
+    if (p.stats != UINT32_MAX) p.stats = stats_map[p.stats];
+    p.field = field_map[p.field];
+    acc.pending.push_back(std::move(p));
+  }
+  acc.newlines += piece.newlines;
+  if (last || acc.pending.size() >= kMaxPending) {
+    for (const PendingValue& q : acc.pending) settle(q, acc, path, out);
+    acc.pending.clear();
+  }
+}
 
 DocumentScanner::DocumentScanner(const Engine& engine, const KeywordIndex& keywords,
                                  const Fingerprinter& fp, const ScanSettings& settings)
@@ -320,7 +394,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
 
   buf_.resize(kCtx + chunk + kPad);
   size_t len = 0, begin = 0;
-  uint64_t base = 0;  // stream offset of buf_[0]
+  uint64_t base = opts.base_offset;  // stream offset of buf_[0]
   bool done_input = false;
   std::string transcode_in;
 
@@ -357,13 +431,15 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   std::unique_ptr<FieldTracker> own_tracker;
   FieldTracker* tracker = opts.borrowed_tracker;
   DocFormat fmt_kind = format_for_name(opts.format_name.empty() ? path : opts.format_name);
-  std::vector<Pending> pending;
-  // Field statistics: per field key and check-digit rule, values of the
-  // rule's shape seen and how many validated.
-  std::unordered_map<uint64_t, uint32_t> stats_ids;
-  std::vector<std::pair<uint64_t, uint64_t>> stats;  // [id * nrules + rule]
-  std::unordered_map<std::string, uint32_t> field_ids;
-  std::vector<std::string> fields{std::string()};
+  // Values waiting for their field's statistics, the statistics and the
+  // field names: the document's own, or the caller's (a piece of a file).
+  DocPartial own_state;
+  DocPartial& st = opts.partial ? *opts.partial : own_state;
+  auto& pending = st.pending;
+  auto& stats_ids = st.stats_ids;
+  auto& stats = st.stats;
+  auto& field_ids = st.field_ids;
+  auto& fields = st.fields;
   const size_t nrules = rules.size();
   std::vector<uint8_t> check_digit_rule(nrules);
   for (size_t i = 0; i < nrules; ++i) check_digit_rule[i] = has_check_digit(rules[i]);
@@ -371,64 +447,21 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   FieldInfo fi;
   std::string repaired;
 
-  // Confidence, from the strongest evidence: the field's name, then the
-  // field's statistics (as counted so far), then keywords near the value;
-  // a finding if at or above --min-confidence.
-  auto settle = [&](const Pending& p) {
-    const Rule& rule = rules[p.rule];
-    Confidence conf = Confidence::medium;
-    int stat_ev = 0;
-    if (p.stats != UINT32_MAX) {
-      const auto& st = stats[p.stats * nrules + p.rule];
-      if (st.first >= 10) {
-        double rate = static_cast<double>(st.second) / static_cast<double>(st.first);
-        stat_ev = rate >= 0.9 ? 1 : (rate <= 0.5 ? -1 : 0);
-      }
-    }
-    if (p.field_ev > 0) conf = Confidence::high;
-    else if (p.field_ev < 0) conf = Confidence::low;
-    else if (stat_ev != 0) conf = stat_ev > 0 ? Confidence::high : Confidence::low;
-    else if (p.window_ev > 0) conf = Confidence::high;
-    else if (p.window_ev < 0) conf = Confidence::low;
-    if (rule.evidence_required && p.field_ev <= 0 && p.window_ev <= 0) return;
-    if (rule.evidence_required) conf = Confidence::high;
-    if (conf < settings_.min_confidence) return;
-    if (spans_) {  // redact's first pass: the spans are all it needs
-      spans_->push_back({p.offset, p.length, p.rule, p.check, conf, p.allowed});
-      return;
-    }
-    if (p.allowed) {
-      ++out.suppressed;
-      return;
-    }
-    Finding& f = out.findings.emplace_back();
-    f.rule = rule.id;
-    f.severity = rule.severity;
-    f.confidence = conf;
-    f.path = path;
-    f.line = p.line;
-    f.column = p.column;
-    f.offset = p.offset;
-    f.has_offset = true;
-    f.field = fields[p.field];
-    f.record = p.record;
-    f.masked = mask_value(p.norm);
-    fp_.fingerprint_into(f.fingerprint, rule.id, p.norm);
-    f.message = rule.message;
-  };
+  auto settle_one = [&](const PendingValue& p) { settle(p, st, path, out); };
   // Only a value whose confidence hangs on its field's statistics waits for
   // the end of the document; past kMaxPending of them, they are settled with
-  // the statistics so far, so memory stays bounded on huge documents.
-  constexpr size_t kMaxPending = 65536;
+  // the statistics so far, so memory stays bounded on huge documents. A
+  // piece of a file (opts.partial) keeps them all for the caller, who adds
+  // up the pieces' statistics (absorb()).
   auto defer_or_settle = [&]() {
-    const Pending& p = pending.back();
+    const PendingValue& p = pending.back();
     if (p.field_ev != 0 || p.stats == UINT32_MAX) {
-      settle(p);
+      settle_one(p);
       pending.pop_back();
       return;
     }
-    if (pending.size() < kMaxPending) return;
-    for (const Pending& q : pending) settle(q);
+    if (opts.partial || pending.size() < kMaxPending) return;
+    for (const PendingValue& q : pending) settle_one(q);
     pending.clear();
   };
 
@@ -496,6 +529,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         auto it = stats_ids.find(sid);
         if (it == stats_ids.end()) {
           it = stats_ids.emplace(sid, static_cast<uint32_t>(stats_ids.size())).first;
+          st.stats_sid.push_back(sid);
           stats.resize(stats.size() + nrules);
         }
         stats_id = it->second;
@@ -522,7 +556,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
                           : 0;
       // A rule that needs evidence and has none: no finding, whatever follows.
       if (rule.evidence_required && field_ev <= 0 && window_ev <= 0) return;
-      Pending& p = pending.emplace_back();
+      PendingValue& p = pending.emplace_back();
       p.rule = c.rule;
       p.field_ev = static_cast<int8_t>(field_ev);
       p.window_ev = static_cast<int8_t>(window_ev);
@@ -572,7 +606,11 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
                                             encoding_name(enc), replaced)});
   }
 
-  for (const Pending& p : pending) settle(p);
+  if (opts.partial) {
+    st.newlines = lines.line_at_begin - 1;
+  } else {
+    for (const PendingValue& p : pending) settle_one(p);
+  }
   if (spans_)  // values settle as soon as they can, not in offset order
     std::stable_sort(spans_->begin() + static_cast<ptrdiff_t>(spans_first), spans_->end(),
                      [](const ValueSpan& a, const ValueSpan& b) { return a.offset < b.offset; });

@@ -45,6 +45,7 @@ struct ScanResult {
   uint64_t files = 0;       // documents scanned
   uint64_t bytes = 0;       // bytes read from them
   uint64_t suppressed = 0;  // findings suppressed by privaudit:allow
+  uint64_t pieces = 0;      // pieces of files split across threads
   void merge(ScanResult&& other);
   void sort();
 };
@@ -52,6 +53,10 @@ struct ScanResult {
 enum class DocFormat { text, csv, tsv, json, jsonl };
 // The format a document's name implies (.csv .tsv .json .jsonl .ndjson; else text).
 DocFormat format_for_name(std::string_view name);
+
+// True when a document's first bytes are those of a binary file (NUL bytes
+// with other control bytes; a long gap of NULs alone is text).
+bool looks_binary(std::string_view head);
 
 // Masks a normalised value: '*' for all but at most the last four characters
 // (never more than half of them).
@@ -81,6 +86,35 @@ inline uint64_t span_check(std::string_view raw) {
 
 class FieldTracker;
 
+// A confirmed value whose confidence waits for its field's statistics.
+struct PendingValue {
+  uint32_t rule;
+  int8_t field_ev;
+  int8_t window_ev;
+  bool allowed;
+  uint32_t field;   // index into the document's field names (0: none)
+  uint32_t stats;   // index into the document's field statistics (UINT32_MAX: none)
+  int64_t record;
+  uint64_t offset, line, column;
+  uint32_t length;
+  uint64_t check;  // span_check of the value's bytes (when capturing spans)
+  std::string norm;
+};
+
+// A document's pending values, field statistics and field names: the state
+// a piece of a file split across threads hands back, to be added up.
+struct DocPartial {
+  std::vector<PendingValue> pending;
+  // Field statistics: per field key and check-digit rule, values of the
+  // rule's shape seen and how many validated.
+  std::unordered_map<uint64_t, uint32_t> stats_ids;  // field key hash -> index
+  std::vector<uint64_t> stats_sid;                   // index -> field key hash
+  std::vector<std::pair<uint64_t, uint64_t>> stats;  // [index * rules + rule]
+  std::unordered_map<std::string, uint32_t> field_ids;
+  std::vector<std::string> fields{std::string()};
+  uint64_t newlines = 0;  // in the piece (the next piece's lines follow)
+};
+
 // How one document is read, beyond its bytes.
 struct DocOptions {
   // Bytes the caller already read from the reader (sniffing), scanned first.
@@ -98,6 +132,12 @@ struct DocOptions {
   std::function<std::unique_ptr<FieldTracker>(const char* sample, size_t n)> tracker;
   // A tracker the caller owns (database rows), used instead of the above.
   FieldTracker* borrowed_tracker = nullptr;
+  // Offset of the first byte in the whole stream (a piece of a file).
+  uint64_t base_offset = 0;
+  // When set, the document is a piece of a file (starting at a line start;
+  // its lines numbered from 1): values that wait for field statistics are
+  // left here with the statistics, for absorb().
+  DocPartial* partial = nullptr;
 };
 
 class DocumentScanner {
@@ -118,8 +158,18 @@ class DocumentScanner {
   // becoming a finding, for the documents scanned until it is reset to nullptr.
   void capture_spans(std::vector<ValueSpan>* spans) { spans_ = spans; }
 
+  // Adds a piece's state (DocOptions::partial) to `acc`, the pieces before it
+  // already in, numbering its lines after `line_shift` lines; settles the
+  // waiting values into `out` when `last` (or when too many wait).
+  void absorb(const std::string& path, DocPartial& acc, DocPartial&& piece, uint64_t line_shift,
+              bool last, ScanResult& out);
+
+  // Past this many values waiting for field statistics, a document settles
+  // them with the statistics so far (memory stays bounded).
+  static constexpr size_t kMaxPending = 65536;
+
  private:
-  struct Pending;
+  void settle(const PendingValue& p, const DocPartial& st, const std::string& path, ScanResult& out);
   const Engine& engine_;
   const KeywordIndex& kw_;
   const Fingerprinter& fp_;
