@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "common.h"
 #include "crypto/fingerprint.h"
@@ -211,6 +212,7 @@ int run(ScanArgs& a) {
   report.skipped = std::move(res.skipped);
   report.errors = std::move(res.errors);
   report.spool = spool;
+  report.render_threads = ro.threads ? ro.threads : std::max(1u, std::thread::hardware_concurrency());
   report.findings = std::move(res.findings);
   report.suppressed += res.suppressed;
   if (!res.sampled.empty()) report.sections.emplace_back("sampled", sampled_json(res.sampled));

@@ -2,6 +2,8 @@
 
 #include <emmintrin.h>
 
+#include <cstdint>
+
 namespace privaudit::simd {
 
 size_t find_any(const char* p, size_t n, const char* set, int k) {
@@ -18,6 +20,37 @@ size_t find_any(const char* p, size_t n, const char* set, int k) {
     for (int j = 0; j < k; ++j)
       if (p[i] == set[j]) return i;
   return n;
+}
+
+}  // namespace privaudit::simd
+
+namespace privaudit::simd {
+
+size_t count_byte(const char* p, size_t n, char c) {
+  const __m128i needle = _mm_set1_epi8(c);
+  size_t count = 0, i = 0;
+  for (; i + 64 <= n; i += 64) {
+    uint64_t m = 0;
+    for (int k = 0; k < 4; ++k) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16 * k));
+      m |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)))) << (16 * k);
+    }
+    count += static_cast<size_t>(__builtin_popcountll(m));
+  }
+  for (; i < n; ++i) count += p[i] == c;
+  return count;
+}
+
+size_t count_non_continuation(const char* p, size_t n) {
+  // A continuation byte (10xxxxxx) is, as a signed byte, below -64.
+  const __m128i limit = _mm_set1_epi8(-64);
+  size_t cont = 0, i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    cont += static_cast<size_t>(__builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(v, limit)))));
+  }
+  for (; i < n; ++i) cont += (static_cast<unsigned char>(p[i]) & 0xC0) == 0x80;
+  return n - cont;
 }
 
 }  // namespace privaudit::simd

@@ -1,12 +1,10 @@
 #include "core/utf8.h"
 
+#include "core/simd.h"
+
 namespace privaudit::utf8 {
 
-size_t count_code_points(const char* p, size_t n) {
-  size_t cont = 0;
-  for (size_t i = 0; i < n; ++i) cont += is_continuation(static_cast<unsigned char>(p[i]));
-  return n - cont;
-}
+size_t count_code_points(const char* p, size_t n) { return simd::count_non_continuation(p, n); }
 
 std::string fold_width(std::string_view s) {
   std::string out;

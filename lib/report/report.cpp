@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <ctime>
 
 #include "report/json_writer.h"
@@ -122,16 +123,79 @@ void write_summary(JsonWriter& w, const Summary& s) {
 
 constexpr size_t kEmitAt = size_t{1} << 20;
 
-void render_jsonl_to(const Report& r, const Emit& emit) {
-  std::string out;
-  for_each_finding(r, [&](const Finding& f) {
-    append_finding(out, f, false, 0);
-    out.push_back('\n');
+namespace {
+
+using RenderOne = std::function<void(std::string& out, const Finding& f)>;
+
+// Renders every finding with `one`, in order, into `out` (handed to `emit`
+// whenever it passes kEmitAt). A spool is rendered segment by segment on up
+// to r.render_threads threads, a few segments each at a time; the text is the
+// same as on one thread. The first `strip_first` bytes of the first finding's
+// text are dropped (a separator only the later ones need).
+void render_findings(const Report& r, const RenderOne& one, size_t strip_first, std::string& out,
+                     const Emit& emit) {
+  bool first = true;
+  auto add = [&](std::string_view text) {
+    if (first && !text.empty()) {
+      text.remove_prefix(std::min(strip_first, text.size()));
+      first = false;
+    }
+    out.append(text);
     if (out.size() >= kEmitAt) {
       emit(out);
       out.clear();
     }
+  };
+  unsigned threads = std::max(1u, r.render_threads);
+  if (r.spool && threads > 1 && r.spool->segments() > 1) {
+    const size_t nseg = r.spool->segments();
+    const size_t batch = static_cast<size_t>(threads) * 2;
+    std::vector<std::string> texts(batch);
+    std::vector<uint8_t> failed(threads, 0);
+    for (size_t base = 0; base < nseg; base += batch) {
+      size_t n = std::min(batch, nseg - base);
+      auto work = [&](unsigned t) {
+        for (size_t k = t; k < n; k += threads) {
+          texts[k].clear();
+          if (!r.spool->for_each_in_segment(base + k, [&](const Finding& f) { one(texts[k], f); }))
+            failed[t] = 1;
+        }
+      };
+      std::vector<std::thread> pool;
+      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+      work(0);
+      for (auto& th : pool) th.join();
+      for (size_t k = 0; k < n; ++k) add(texts[k]);
+    }
+    for (uint8_t f : failed)
+      if (f) {
+        std::fprintf(stderr, "privaudit: error: %s\n", r.spool->error().c_str());
+        break;
+      }
+    std::string one_text;
+    for (auto& f : r.findings) {
+      one_text.clear();
+      one(one_text, f);
+      add(one_text);
+    }
+    return;
+  }
+  std::string one_text;
+  for_each_finding(r, [&](const Finding& f) {
+    one_text.clear();
+    one(one_text, f);
+    add(one_text);
   });
+}
+
+}  // namespace
+
+void render_jsonl_to(const Report& r, const Emit& emit) {
+  std::string out;
+  render_findings(r, [](std::string& o, const Finding& f) {
+    append_finding(o, f, false, 0);
+    o.push_back('\n');
+  }, 0, out, emit);
   JsonWriter w(out, false);
   w.begin_object().key("summary");
   write_summary(w, summarize(r));
@@ -176,16 +240,15 @@ void render_json_to(const Report& r, const Emit& emit) {
   w.end_array();
   for (auto& [name, json] : r.sections) w.key(name).raw(json);
   w.key("findings").begin_array();
-  std::string one;
-  for_each_finding(r, [&](const Finding& f) {
-    one.clear();
-    append_finding(one, f, true, 6);  // an object in the top-level object's array
-    w.raw(one);
-    if (out.size() >= kEmitAt) {
-      emit(out);
-      out.clear();
-    }
-  });
+  if (finding_count(r) > 0) {
+    // The writer puts the first finding's line break and indent; each
+    // finding after it starts with the comma, line break and indent.
+    w.raw("");
+    render_findings(r, [](std::string& o, const Finding& f) {
+      o.append(",\n    ");
+      append_finding(o, f, true, 6);  // an object in the top-level object's array
+    }, 6, out, emit);
+  }
   w.end_array();
   w.key("summary");
   write_summary(w, summarize(r));
@@ -230,7 +293,7 @@ std::string render_text(const Report& r, bool color) {
 
 void render_text_to(const Report& r, bool color, const Emit& emit) {
   std::string out;
-  for_each_finding(r, [&](const Finding& f) {
+  render_findings(r, [&](std::string& out, const Finding& f) {
     std::string loc = f.path;
     if (f.line) loc += fmt::format(":{}", f.line);
     if (f.line && f.column) loc += fmt::format(":{}", f.column);
@@ -246,11 +309,7 @@ void render_text_to(const Report& r, bool color, const Emit& emit) {
     else
       out += fmt::format("{}: {} ({}, {}){}{}\n", loc, f.rule, to_string(f.severity),
                          to_string(f.confidence), masked, extra);
-    if (out.size() >= kEmitAt) {
-      emit(out);
-      out.clear();
-    }
-  });
+  }, 0, out, emit);
   for (auto& [name, json] : r.sections) out += render_section_text(name, json);
   for (auto& e : r.errors) out += fmt::format("error: {}: {}\n", e.path, e.error);
   emit(out);

@@ -39,6 +39,8 @@ struct Report {
   std::shared_ptr<class FindingSpool> spool;
   std::vector<Finding> findings;
   uint64_t suppressed = 0;
+  // Threads that may render a spool's findings at once (the output is the same).
+  unsigned render_threads = 1;
   // The rules the run used, in load order.
   std::vector<RuleInfo> rules;
   // Extra top-level sections ("risk", "link", ...) as serialised JSON, in order.

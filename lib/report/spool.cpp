@@ -116,6 +116,7 @@ bool SummaryBuilder::any_at_or_above(Severity s) const {
 namespace {
 
 constexpr size_t kFlushAt = size_t{1} << 20;
+constexpr size_t kReadChunk = size_t{256} << 10;
 
 void put_varint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -128,7 +129,14 @@ void put_varint(std::string& out, uint64_t v) {
 // Reads the spool's bytes back: the file, then the bytes still in memory.
 class SpoolReader {
  public:
-  SpoolReader(int fd, std::string_view tail) : fd_(fd), tail_(tail) {}
+  // Reads from `from` of the stream made of the file's `file_bytes`, then `tail`.
+  SpoolReader(int fd, uint64_t file_bytes, std::string_view tail, uint64_t from)
+      : fd_(fd), file_bytes_(file_bytes), tail_(tail), file_pos_(from) {
+    if (from >= file_bytes) {
+      in_tail_ = true;
+      data_ = tail_.substr(static_cast<size_t>(std::min<uint64_t>(from - file_bytes, tail_.size())));
+    }
+  }
 
   bool byte(uint8_t& b) {
     if (pos_ == data_.size() && !refill()) return false;
@@ -163,6 +171,7 @@ class SpoolReader {
 
  private:
   int fd_;
+  uint64_t file_bytes_;
   std::string_view tail_;
   bool in_tail_ = false;
   uint64_t file_pos_ = 0;
@@ -173,8 +182,8 @@ class SpoolReader {
 
   bool refill() {
     pos_ = 0;
-    if (!in_tail_ && fd_ >= 0) {
-      chunk_.resize(kFlushAt);
+    if (!in_tail_ && fd_ >= 0 && file_pos_ < file_bytes_) {
+      chunk_.resize(static_cast<size_t>(std::min<uint64_t>(kReadChunk, file_bytes_ - file_pos_)));
       ssize_t r;
       do r = ::pread(fd_, chunk_.data(), chunk_.size(), static_cast<off_t>(file_pos_));
       while (r < 0 && errno == EINTR);
@@ -227,11 +236,15 @@ bool FindingSpool::flush() {
     }
     done += static_cast<size_t>(w);
   }
+  file_bytes_ += buf_.size();
   buf_.clear();
   return true;
 }
 
 bool FindingSpool::append(const Finding& f, bool hidden) {
+  // A segment's first record repeats nothing from the one before it.
+  bool seg_start = total_ % kSegment == 0;
+  if (seg_start) marks_.emplace_back(file_bytes_ + buf_.size(), total_);
   ++total_;
   if (!hidden) {
     ++visible_;
@@ -247,7 +260,7 @@ bool FindingSpool::append(const Finding& f, bool hidden) {
   put_varint(buf_, static_cast<uint64_t>(f.record + 1));
   const std::string* s[6] = {&f.rule, &f.path, &f.field, &f.message, &f.masked, &f.fingerprint};
   for (size_t i = 0; i < 6; ++i) {
-    if (i < prev_.size() - 1 && total_ > 1 && *s[i] == prev_[i]) {
+    if (i < prev_.size() - 1 && !seg_start && *s[i] == prev_[i]) {
       buf_.push_back(0);
       continue;
     }
@@ -260,9 +273,22 @@ bool FindingSpool::append(const Finding& f, bool hidden) {
 }
 
 bool FindingSpool::for_each(const std::function<void(const Finding&)>& fn, bool with_hidden) const {
-  SpoolReader rd(file_ ? fileno(file_) : -1, buf_);
+  return read_records(0, 0, total_, fn, with_hidden);
+}
+
+bool FindingSpool::for_each_in_segment(size_t seg, const std::function<void(const Finding&)>& fn,
+                                       bool with_hidden) const {
+  if (seg >= marks_.size()) return true;
+  uint64_t first = marks_[seg].second;
+  uint64_t count = std::min<uint64_t>(kSegment, total_ - first);
+  return read_records(marks_[seg].first, first, count, fn, with_hidden);
+}
+
+bool FindingSpool::read_records(uint64_t from, uint64_t /*first*/, uint64_t count,
+                                const std::function<void(const Finding&)>& fn, bool with_hidden) const {
+  SpoolReader rd(file_ ? fileno(file_) : -1, file_bytes_, buf_, from);
   Finding f;
-  for (uint64_t n = 0; n < total_; ++n) {
+  for (uint64_t n = 0; n < count; ++n) {
     uint8_t flags;
     uint64_t line, column, offset, record;
     bool ok = rd.byte(flags) && rd.varint(line) && rd.varint(column) && rd.varint(offset) &&
@@ -272,7 +298,7 @@ bool FindingSpool::for_each(const std::function<void(const Finding&)>& fn, bool 
       uint64_t len;
       ok = rd.varint(len);
       if (ok && len > 0) ok = rd.bytes(len - 1, *s[i]);
-      else if (ok && i >= prev_.size() - 1) ok = false;  // masked and fingerprint are never references
+      else if (ok && (i >= prev_.size() - 1 || n == 0)) ok = false;  // nothing to repeat
     }
     if (!ok) {
       error_ = rd.failed() ? std::string("cannot read findings back from the temporary file: ") +

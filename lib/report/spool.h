@@ -78,6 +78,14 @@ class FindingSpool {
   bool for_each(const std::function<void(const Finding&)>& fn, bool with_hidden = false) const;
   const std::string& error() const { return error_; }
 
+  // The spool reads back in segments of up to kSegment findings, each
+  // readable on its own (so that threads can render them at once).
+  static constexpr uint64_t kSegment = 4096;
+  size_t segments() const { return marks_.size(); }
+  // Like for_each, over segment `seg` only. Safe to call from several threads.
+  bool for_each_in_segment(size_t seg, const std::function<void(const Finding&)>& fn,
+                           bool with_hidden = false) const;
+
  private:
   std::FILE* file_ = nullptr;  // created at the first flush
   std::string buf_;            // records not yet written
@@ -85,8 +93,14 @@ class FindingSpool {
   SummaryBuilder summary_;
   // The previous record's strings: a repeated one is written as a reference.
   std::array<std::string, 5> prev_;
+  uint64_t file_bytes_ = 0;     // bytes written to the file
+  // Where each segment starts: offset in the record stream (the file, then
+  // buf_), and its first record's number.
+  std::vector<std::pair<uint64_t, uint64_t>> marks_;
   mutable std::string error_;
   bool flush();
+  bool read_records(uint64_t from, uint64_t first, uint64_t count,
+                    const std::function<void(const Finding&)>& fn, bool with_hidden) const;
 };
 
 }  // namespace privaudit

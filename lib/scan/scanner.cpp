@@ -7,6 +7,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/simd.h"
 #include "core/utf8.h"
 #include "scan/fields.h"
 
@@ -153,7 +154,7 @@ struct LineCounter {
   }
   void locate(const char* b, size_t begin, size_t at, uint64_t& line, uint64_t& col) {
     if (at < pos) at = pos;  // a match that began in the context
-    line_at_pos += static_cast<uint64_t>(std::count(b + pos, b + at, '\n'));
+    line_at_pos += simd::count_byte(b + pos, at - pos, '\n');
     pos = at;
     line = line_at_pos;
     const void* nl = at > begin ? memrchr(b + begin, '\n', at - begin) : nullptr;
@@ -165,7 +166,7 @@ struct LineCounter {
     }
   }
   void end_region(const char* b, size_t begin, size_t cut) {
-    line_at_pos += static_cast<uint64_t>(std::count(b + pos, b + cut, '\n'));
+    if (cut > pos) line_at_pos += simd::count_byte(b + pos, cut - pos, '\n');
     const void* nl = cut > begin ? memrchr(b + begin, '\n', cut - begin) : nullptr;
     if (nl) {
       size_t s = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
