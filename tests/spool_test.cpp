@@ -4,6 +4,9 @@
 #define BOOST_TEST_MODULE spool
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -149,4 +152,29 @@ BOOST_AUTO_TEST_CASE(reports_from_a_spool_equal_reports_from_memory) {
   BOOST_TEST(finding_count(spooled) == 20000u);
   BOOST_TEST(gate_tripped(spooled, Severity::critical));
   BOOST_TEST(!gate_tripped(Report{}, Severity::info));
+}
+
+BOOST_AUTO_TEST_CASE(temporary_file_goes_to_tmpdir_and_a_failure_is_named) {
+  std::string old = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "";
+  setenv("TMPDIR", "/nonexistent-privaudit-dir", 1);
+  {
+    FindingSpool s;
+    bool ok = true;
+    for (uint64_t i = 0; i < 40000 && ok; ++i) ok = s.append(make(i));  // past the 1 MiB buffer
+    BOOST_TEST(!ok);
+    BOOST_TEST(s.error().find("/nonexistent-privaudit-dir") != std::string::npos);
+  }
+  char tmpl[] = "/tmp/privaudit-spool-XXXXXX";
+  BOOST_REQUIRE(mkdtemp(tmpl));
+  setenv("TMPDIR", tmpl, 1);
+  {
+    FindingSpool s;
+    for (uint64_t i = 0; i < 40000; ++i) BOOST_REQUIRE(s.append(make(i)));
+    uint64_t n = 0;
+    BOOST_TEST(s.for_each([&](const Finding&) { ++n; }));
+    BOOST_TEST(n == 40000u);
+  }
+  BOOST_TEST(rmdir(tmpl) == 0);  // the file was unlinked from the start
+  if (old.empty()) unsetenv("TMPDIR");
+  else setenv("TMPDIR", old.c_str(), 1);
 }

@@ -1,6 +1,9 @@
 #include "report/spool.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <cerrno>
 #include <cstring>
@@ -213,19 +216,27 @@ class SpoolReader {
 FindingSpool::FindingSpool() = default;
 
 FindingSpool::~FindingSpool() {
-  if (file_) std::fclose(file_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 bool FindingSpool::flush() {
   if (buf_.empty()) return true;
-  if (!file_) {
-    file_ = std::tmpfile();  // unlinked: gone when the run ends, however it ends
-    if (!file_) {
-      error_ = std::string("cannot create a temporary file for findings: ") + std::strerror(errno);
+  if (fd_ < 0) {
+    // Unlinked from the start: gone when the run ends, however it ends.
+    const char* env = std::getenv("TMPDIR");
+    std::string dir = env && *env ? env : "/tmp";
+    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ < 0) {  // a file system without O_TMPFILE
+      std::string tmpl = dir + "/privaudit-findings-XXXXXX";
+      fd_ = ::mkostemp(tmpl.data(), O_CLOEXEC);
+      if (fd_ >= 0) ::unlink(tmpl.c_str());
+    }
+    if (fd_ < 0) {
+      error_ = "cannot create a temporary file for findings in " + dir + ": " + std::strerror(errno);
       return false;
     }
   }
-  int fd = fileno(file_);
+  int fd = fd_;
   size_t done = 0;
   while (done < buf_.size()) {
     ssize_t w = ::write(fd, buf_.data() + done, buf_.size() - done);
@@ -286,7 +297,7 @@ bool FindingSpool::for_each_in_segment(size_t seg, const std::function<void(cons
 
 bool FindingSpool::read_records(uint64_t from, uint64_t /*first*/, uint64_t count,
                                 const std::function<void(const Finding&)>& fn, bool with_hidden) const {
-  SpoolReader rd(file_ ? fileno(file_) : -1, file_bytes_, buf_, from);
+  SpoolReader rd(fd_, file_bytes_, buf_, from);
   Finding f;
   for (uint64_t n = 0; n < count; ++n) {
     uint8_t flags;

@@ -87,7 +87,7 @@ class FindingSpool {
                            bool with_hidden = false) const;
 
  private:
-  std::FILE* file_ = nullptr;  // created at the first flush
+  int fd_ = -1;                // the temporary file, made at the first flush
   std::string buf_;            // records not yet written
   uint64_t total_ = 0, visible_ = 0;
   SummaryBuilder summary_;
