@@ -21,6 +21,7 @@ struct Ctx {
   DocumentScanner& ds;
   ScanResult& out;
   ExpandBudget budget;
+  ReleaseFn release;  // for a document that is the whole input
 };
 
 // `depth`: archives around `in`; `raw_depth`: lone compressions directly
@@ -185,6 +186,7 @@ void scan_sniffed(Ctx& c, const std::string& path, const std::string& fmt_name, 
     DocOptions d;
     d.first = head;
     d.format_name = fmt_name;
+    if (depth == 0 && raw_depth == 0) d.release = c.release;
     c.ds.scan(path, in, c.out, d);
     return;
   }
@@ -224,8 +226,8 @@ void scan_any(Ctx& c, const std::string& path, const std::string& fmt_name, Byte
 }  // namespace
 
 void scan_container_or_document(const std::string& path, ByteReader& in, const RunOptions& opts,
-                                DocumentScanner& ds, ScanResult& out, int depth) {
-  Ctx c{opts, ds, out, {}};
+                                DocumentScanner& ds, ScanResult& out, int depth, ReleaseFn release) {
+  Ctx c{opts, ds, out, {}, std::move(release)};
   c.budget.limits.max_expanded_bytes = opts.max_expanded_bytes;
   c.budget.limits.max_ratio = opts.max_compression_ratio;
   c.budget.limits.max_entries = opts.max_archive_entries;

@@ -12,7 +12,9 @@ struct RunOptions;
 
 // Scans `in`, named `path`, as an archive when it is one, else as a document.
 // `depth` is the archive nesting level of `in` (0 for a file on disk).
+// `release`, when set, takes a plain document's findings as it is read (see
+// DocOptions::release).
 void scan_container_or_document(const std::string& path, ByteReader& in, const RunOptions& opts,
-                                DocumentScanner& ds, ScanResult& out, int depth);
+                                DocumentScanner& ds, ScanResult& out, int depth, ReleaseFn release = {});
 
 }  // namespace privaudit

@@ -155,14 +155,15 @@ class Walker {
   }
 };
 
-void scan_item(const Item& item, const RunOptions& o, DocumentScanner& ds, ScanResult& r) {
+void scan_item(const Item& item, const RunOptions& o, DocumentScanner& ds, ScanResult& r,
+               const ReleaseFn& release) {
   if (item.is_uri) {
     scan_database_uri(item.path, o.database, ds, r);
     return;
   }
   if (item.is_stdin) {
     FdReader rd(0, false);
-    scan_container_or_document("-", rd, o, ds, r, 0);
+    scan_container_or_document("-", rd, o, ds, r, 0, release);
     return;
   }
   int fd = ::open(item.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -180,7 +181,7 @@ void scan_item(const Item& item, const RunOptions& o, DocumentScanner& ds, ScanR
   if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   FdReader rd(fd, true, st.st_size);
-  scan_container_or_document(item.path, rd, o, ds, r, 0);
+  scan_container_or_document(item.path, rd, o, ds, r, 0, release);
 }
 
 // Reads bytes [pos, end) of a file shared by the pieces of a split file.
@@ -287,7 +288,8 @@ std::unique_ptr<Split> plan_split(const Item& item, const RunOptions& o) {
 
 // Scans piece k of a split file; returns true when that completed the file
 // (its result is then in `out`).
-bool scan_piece(Split& sp, size_t k, const Item& item, DocumentScanner& ds, ScanResult& out) {
+bool scan_piece(Split& sp, size_t k, const Item& item, DocumentScanner& ds, ScanResult& out,
+                const ReleaseFn& release) {
   RangeReader rd(sp.fd, sp.ranges[k].first, sp.ranges[k].second);
   DocOptions d;
   d.utf8 = true;  // checked for the whole file by plan_split()
@@ -318,6 +320,14 @@ bool scan_piece(Split& sp, size_t k, const Item& item, DocumentScanner& ds, Scan
     }
     sp.newlines += piece_newlines;
     r = ScanResult{};
+    if (release && sp.next_absorb < n && sp.total.findings.size() >= DocumentScanner::kReleaseAt) {
+      // Hand on what no later piece can precede (see DocumentScanner::scan).
+      DocPartial& acc = sp.parts[0];
+      if (sp.total.findings.size() >= 4 * DocumentScanner::kReleaseAt) ds.settle_all(item.path, acc, sp.total);
+      uint64_t mark = sp.ranges[j].second;
+      if (!acc.pending.empty()) mark = std::min(mark, acc.pending.front().offset);
+      release_before(sp.total.findings, 0, mark, release);
+    }
   }
   if (sp.next_absorb < n) return false;
   sp.total.files = 1;  // one document, however many pieces
@@ -349,6 +359,7 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
   std::vector<uint8_t> done(w.items.size(), 0);
   size_t next_out = 0;  // the first input not yet handed on
   std::mutex out_mu;
+  std::condition_variable out_cv;  // next_out moved on
   std::mutex progress_mu;
   Progress prog;
   prog.files_total = w.items.size();
@@ -388,12 +399,28 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
         ++next_out;
       }
     }
+    out_cv.notify_all();
     if (o.progress) {
       std::lock_guard<std::mutex> lk(progress_mu);
       prog.files_done += 1;
       prog.bytes_done += in_bytes;
       o.progress(prog);
     }
+  };
+
+  // Findings of a large input, handed on while it is read once every input
+  // before it has been (so that memory holds a bounded number of them).
+  auto release_for = [&](size_t i) -> ReleaseFn {
+    if (!o.on_result) return {};
+    return [&, i](std::vector<Finding>& fs, size_t from, size_t n) {
+      std::unique_lock<std::mutex> lk(out_mu);
+      out_cv.wait(lk, [&] { return next_out == i; });
+      ScanResult part;
+      auto first = fs.begin() + static_cast<ptrdiff_t>(from);
+      part.findings.assign(std::make_move_iterator(first), std::make_move_iterator(first + static_cast<ptrdiff_t>(n)));
+      fs.erase(first, first + static_cast<ptrdiff_t>(n));
+      o.on_result(part);
+    };
   };
 
   auto worker = [&]() {
@@ -405,7 +432,7 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
         pieces.pop_front();
         lk.unlock();
         ScanResult r;
-        if (scan_piece(*t.split, t.piece, w.items[t.item], ds, r)) {
+        if (scan_piece(*t.split, t.piece, w.items[t.item], ds, r, release_for(t.item))) {
           results[t.item] = std::move(r);
           finish(t.item);
         }
@@ -427,7 +454,7 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
         }
         q_cv.notify_all();
         lk.unlock();
-        scan_item(w.items[i], o, ds, results[i]);
+        scan_item(w.items[i], o, ds, results[i], release_for(i));
         finish(i);
         lk.lock();
         continue;

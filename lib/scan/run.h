@@ -37,7 +37,7 @@ struct RunOptions {
   // split_min_bytes is split into pieces of about split_piece_bytes (ending
   // at newlines) that threads scan at once; the findings are the same.
   uint64_t split_min_bytes = uint64_t{32} << 20;
-  uint64_t split_piece_bytes = uint64_t{8} << 20;
+  uint64_t split_piece_bytes = uint64_t{2} << 20;
   // When set, receives each top-level input's result (its findings sorted)
   // as soon as it and every input before it are done: in report order, one
   // call at a time, from worker threads. It may take the findings; the run

@@ -250,6 +250,19 @@ void DocumentScanner::settle(const PendingValue& p, const DocPartial& st, const 
   f.message = rule.message;
 }
 
+void DocumentScanner::settle_all(const std::string& path, DocPartial& acc, ScanResult& out) {
+  for (const PendingValue& q : acc.pending) settle(q, acc, path, out);
+  acc.pending.clear();
+}
+
+void release_before(std::vector<Finding>& findings, size_t from, uint64_t mark, const ReleaseFn& release) {
+  auto first = findings.begin() + static_cast<ptrdiff_t>(from);
+  if (!std::is_sorted(first, findings.end(), finding_less)) std::stable_sort(first, findings.end(), finding_less);
+  auto stop = std::partition_point(first, findings.end(), [&](const Finding& f) { return f.offset < mark; });
+  size_t n = static_cast<size_t>(stop - first);
+  if (n) release(findings, from, n);
+}
+
 void DocumentScanner::absorb(const std::string& path, DocPartial& acc, DocPartial&& piece,
                              uint64_t line_shift, bool last, ScanResult& out) {
   const size_t nrules = engine_.rules().size();
@@ -323,6 +336,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
                            const DocOptions& opts) {
   const std::string_view first = opts.first;
   const size_t spans_first = spans_ ? spans_->size() : 0;
+  const size_t findings_first = out.findings.size();
   constexpr size_t kCtx = 1024, kPad = 64, kHead = 65536;
   const size_t chunk = std::max(settings_.chunk_size, size_t{4096});
   const auto& rules = engine_.rules();
@@ -589,6 +603,19 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     if (tracker)
       for (auto& prob : tracker->problems) out.errors.push_back({path, prob});
     if (tracker) tracker->problems.clear();
+    if (opts.release && out.findings.size() - findings_first >= kReleaseAt) {
+      // Hand on the findings no later one can precede: those before the
+      // first value still waiting for its field's statistics, and before
+      // the end of this region. When too many wait behind such a value,
+      // settle the waiting values now, with the statistics so far.
+      if (out.findings.size() - findings_first >= 4 * kReleaseAt && !pending.empty()) {
+        for (const PendingValue& q : pending) settle_one(q);
+        pending.clear();
+      }
+      uint64_t mark = base + cut;
+      if (!pending.empty()) mark = std::min(mark, pending.front().offset);
+      release_before(out.findings, findings_first, mark, opts.release);
+    }
 
     if (done_input && cut >= len) break;
     // Keep kCtx bytes of left context and the unscanned tail.

@@ -86,6 +86,14 @@ inline uint64_t span_check(std::string_view raw) {
 
 class FieldTracker;
 
+// Takes findings[from, from + n): they are in report order and precede every
+// finding still to come from their input.
+using ReleaseFn = std::function<void(std::vector<Finding>& findings, size_t from, size_t n)>;
+
+// Sorts findings[from, end) into report order and passes those at offsets
+// before `mark` to `release`.
+void release_before(std::vector<Finding>& findings, size_t from, uint64_t mark, const ReleaseFn& release);
+
 // A confirmed value whose confidence waits for its field's statistics.
 struct PendingValue {
   uint32_t rule;
@@ -138,6 +146,10 @@ struct DocOptions {
   // its lines numbered from 1): values that wait for field statistics are
   // left here with the statistics, for absorb().
   DocPartial* partial = nullptr;
+  // When set (a document that is a whole input), findings are handed on
+  // through it as the document is read, kReleaseAt or more at a time, so
+  // memory holds a bounded number of them however large the document.
+  ReleaseFn release;
 };
 
 class DocumentScanner {
@@ -163,10 +175,14 @@ class DocumentScanner {
   // waiting values into `out` when `last` (or when too many wait).
   void absorb(const std::string& path, DocPartial& acc, DocPartial&& piece, uint64_t line_shift,
               bool last, ScanResult& out);
+  // Settles every value waiting in `acc` with its statistics so far.
+  void settle_all(const std::string& path, DocPartial& acc, ScanResult& out);
 
   // Past this many values waiting for field statistics, a document settles
   // them with the statistics so far (memory stays bounded).
   static constexpr size_t kMaxPending = 65536;
+  // Findings a document holds before handing them on (DocOptions::release).
+  static constexpr size_t kReleaseAt = 65536;
 
  private:
   void settle(const PendingValue& p, const DocPartial& st, const std::string& path, ScanResult& out);
