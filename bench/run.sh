@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throughput benchmark, side by side in one run:
 #   cat (the ceiling), ripgrep with a naive unvalidated My Number regex,
-#   privaudit scan -j1 and -j$(nproc) (every built-in rule, validated).
+#   privaudit scan -j1 and -j$(nproc) (every built-in rule, validated), over a
+#   folder of files and over one large log (which -j$(nproc) splits).
 # Usage: bash bench/run.sh [MEGABYTES=128] [ID_RATE=0.2]
 # Needs a build (bash scripts/bootstrap.sh scan builds one) and ripgrep
 # (installed by scripts/install-deps.sh).
@@ -21,9 +22,14 @@ for i in $(seq 0 $((SHARDS - 1))); do
 done
 bytes=$(find "$OUT/corpus" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 files=$(find "$OUT/corpus" -type f | sort)
+# One large log (the shards' logs and prose, concatenated): a single file
+# that -j N splits across threads.
+rm -rf "$OUT/big"; mkdir -p "$OUT/big"
+cat "$OUT"/corpus/shard*/app.log "$OUT"/corpus/shard*/memo.txt > "$OUT/big/all.log"
+big_bytes=$(stat -c %s "$OUT/big/all.log")
 format=json
 "$BUILD/privaudit" scan --help | grep -q jsonl && format=jsonl
-cat $files > /dev/null  # warm the page cache
+cat $files "$OUT/big/all.log" > /dev/null  # warm the page cache
 
 measure() {  # name, command...
   local name=$1; shift
@@ -43,15 +49,29 @@ measure() {  # name, command...
   measure "privaudit scan -j1" "$BUILD/privaudit" scan -q -j1 --format "$format" -o /dev/null "$OUT/corpus"
   measure "privaudit scan -j$(nproc)" "$BUILD/privaudit" scan -q -j"$(nproc)" --format "$format" -o /dev/null "$OUT/corpus"
 } > "$OUT/results.txt"
+{
+  measure "rg -j1 (naive regex)" rg -j1 -c '\b[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}\b' "$OUT/big/all.log"
+  measure "privaudit scan -j1" "$BUILD/privaudit" scan -q -j1 --format "$format" -o /dev/null "$OUT/big/all.log"
+  measure "privaudit scan -j$(nproc)" "$BUILD/privaudit" scan -q -j"$(nproc)" --format "$format" -o /dev/null "$OUT/big/all.log"
+} > "$OUT/results-big.txt"
 
+table() {  # results file, bytes
+  local rg_s pa1
+  rg_s=$(awk '/^rg/ {print $(NF-1)}' "$1")
+  pa1=$(awk '/^privaudit scan -j1 / {print $(NF-1)}' "$1")
+  printf '%-28s %9s %10s %12s %12s %12s\n' tool seconds "MB/s" "vs rg -j1" "vs -j1" "peak RSS MB"
+  while read -r line; do
+    rss=${line##* }; rest=${line% *}; secs=${rest##* }; name=${rest% *}
+    awk -v n="$name" -v s="$secs" -v r="$rss" -v b="$2" -v g="$rg_s" -v p="$pa1" \
+      'BEGIN {s = (s < 0.001) ? 0.001 : s; vs1 = (n ~ /^privaudit/) ? sprintf("%11.2fx", p/s) : sprintf("%12s", "");
+              printf "%-28s %9.3f %10.1f %11.2fx %s %12.1f\n", n, s, b/1e6/s, g/s, vs1, r/1024}'
+  done < "$1"
+}
 echo "corpus: $(awk -v b="$bytes" 'BEGIN {printf "%.1f MB", b/1e6}') in $SHARDS shards (CSV, JSONL, logs, Japanese prose; id rate $RATE), $(nproc) cores"
-printf '%-28s %9s %10s %12s %12s\n' tool seconds "MB/s" "vs rg -j1" "peak RSS MB"
-rg_s=$(awk '/^rg/ {print $(NF-1)}' "$OUT/results.txt")
-while read -r line; do
-  rss=${line##* }; rest=${line% *}; secs=${rest##* }; name=${rest% *}
-  awk -v n="$name" -v s="$secs" -v r="$rss" -v b="$bytes" -v g="$rg_s" \
-    'BEGIN {s = (s < 0.001) ? 0.001 : s; printf "%-28s %9.3f %10.1f %11.2fx %12.1f\n", n, s, b/1e6/s, g/s, r/1024}'
-done < "$OUT/results.txt"
+table "$OUT/results.txt" "$bytes"
+echo
+echo "one file: $(awk -v b="$big_bytes" 'BEGIN {printf "%.1f MB", b/1e6}') (the shards' logs and prose in one file; -j$(nproc) splits it)"
+table "$OUT/results-big.txt" "$big_bytes"
 # Accuracy on the same corpus: precision and recall per rule against the generator's truth.
 "$BUILD/privaudit" scan -q -j"$(nproc)" --format json -o "$OUT/report.json" "$OUT/corpus" || true
 for i in $(seq 0 $((SHARDS - 1))); do cp "$OUT/truth$i.tsv" "$OUT/corpus/shard$i/truth.tsv"; done

@@ -55,17 +55,23 @@ bool U64Set::insert(uint64_t v) {
 // ---- SummaryBuilder --------------------------------------------------------
 
 uint64_t parse_fingerprint(std::string_view hex) {
+  // Hex digit values; 16 marks a byte that is none.
+  static const auto table = [] {
+    std::array<uint8_t, 256> t{};
+    t.fill(16);
+    for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<uint8_t>(c);
+    for (int c = 0; c < 6; ++c) t['a' + c] = t['A' + c] = static_cast<uint8_t>(10 + c);
+    return t;
+  }();
   if (hex.size() != 16) return 0;
   uint64_t v = 0;
+  unsigned bad = 0;
   for (char c : hex) {
-    unsigned d;
-    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-    else return 0;
-    v = v << 4 | d;
+    uint8_t d = table[static_cast<unsigned char>(c)];
+    bad |= d;
+    v = v << 4 | (d & 15);
   }
-  return v;
+  return bad & 16 ? 0 : v;
 }
 
 void SummaryBuilder::add(const Finding& f) {
