@@ -13,7 +13,9 @@ RATE=${2:-0.2}
 BUILD=${BUILD_DIR:-build}
 OUT=bench/out
 SHARDS=8
-[ -x "$BUILD/privaudit" ] && [ -x "$BUILD/gencorpus" ] || cmake --build "$BUILD" -j"$(nproc)" --target privaudit gencorpus
+command -v rg >/dev/null || { echo "bench: ripgrep is missing: run scripts/install-deps.sh" >&2; exit 1; }
+[ -f "$BUILD/CMakeCache.txt" ] || cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target privaudit gencorpus >/dev/null
 rm -rf "$OUT/corpus"; mkdir -p "$OUT/corpus"
 for i in $(seq 0 $((SHARDS - 1))); do
   mkdir -p "$OUT/corpus/shard$i"
