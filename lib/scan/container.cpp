@@ -186,7 +186,8 @@ void scan_sniffed(Ctx& c, const std::string& path, const std::string& fmt_name, 
     DocOptions d;
     d.first = head;
     d.format_name = fmt_name;
-    if (depth == 0 && raw_depth == 0) d.release = c.release;
+    // The input itself, or a lone compressed file (log.gz): its only document.
+    if (depth == 0) d.release = c.release;
     c.ds.scan(path, in, c.out, d);
     return;
   }
