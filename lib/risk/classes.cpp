@@ -39,12 +39,18 @@ void decode_tuple(std::string_view key, std::vector<std::string_view>& out) {
 
 ClassCounter::ClassCounter(size_t qis, bool sensitive)
     : qis_(qis), sensitive_(sensitive), dict_(qis), ids_(qis) {
-  // Start with 8 bits per column (fewer when many columns share the key);
-  // widen() grows a column's share when its values outgrow it.
-  unsigned w = qis ? static_cast<unsigned>(std::min<size_t>(8, 128 / qis)) : 0;
-  if (w == 0 || !layout(std::vector<unsigned>(qis, w))) packed_ = false;
+  // Start with 8 bits per column (fewer when many columns share a 64-bit
+  // key); widen() grows a column's share when its values outgrow it.
+  unsigned w = qis == 0     ? 0
+               : qis <= 8   ? 8
+               : qis <= 64  ? static_cast<unsigned>(64 / qis)
+               : qis <= 128 ? static_cast<unsigned>(128 / qis)
+                            : 0;
+  if (w == 0 || !layout(std::vector<unsigned>(qis, w))) mode_ = Mode::values;
 }
 
+// Sets the bit layout of packed keys (64-bit keys when the widths fit);
+// false when they need more than 128 bits.
 bool ClassCounter::layout(const std::vector<unsigned>& widths) {
   unsigned total = 0;
   for (unsigned w : widths) total += w;
@@ -56,6 +62,7 @@ bool ClassCounter::layout(const std::vector<unsigned>& widths) {
     shift_[j] = at;
     at += width_[j];
   }
+  mode_ = total <= 64 ? Mode::k64 : Mode::k128;
   return true;
 }
 
@@ -89,64 +96,94 @@ void ClassCounter::unpack(const Key128Table::Key& k, uint32_t* ids) const {
 }
 
 // A column's ids outgrew its bits: give every column room for twice its
-// current distinct values and re-key the classes, or switch to value keys
-// when 128 bits are not enough.
+// current distinct values and re-key the classes (64-bit keys while they
+// fit, then 128-bit), or switch to value keys when 128 bits are not enough.
+// Classes keep their ids: they are re-added in id order.
 void ClassCounter::widen() {
   std::vector<unsigned> widths(qis_);
   for (size_t j = 0; j < qis_; ++j)
     widths[j] = std::max(width_[j], static_cast<unsigned>(std::bit_width(dict_[j].size())) + 1);
-  std::vector<unsigned> old_width = width_, old_shift = shift_;
+  // The classes so far as tuples of value ids, by class id.
+  std::vector<uint64_t> counts;
+  std::vector<uint32_t> tuples;
+  if (mode_ == Mode::k64) {
+    counts = classes64_.counts();
+    HugeVector<uint64_t> keys = classes64_.keys();
+    tuples.resize(counts.size() * qis_);
+    for (size_t c = 0; c < counts.size(); ++c) unpack(Key128Table::Key{keys[c], 0}, &tuples[c * qis_]);
+  } else {
+    counts = packed_classes_.counts();
+    tuples.resize(counts.size() * qis_);
+    for (uint32_t c = 0; c < counts.size(); ++c) unpack(packed_classes_.key(c), &tuples[c * qis_]);
+  }
+  classes64_ = Key64Table();
+  packed_classes_ = Key128Table();
   if (!layout(widths)) {
-    width_ = old_width;
-    shift_ = old_shift;
-    to_value_keys();
+    mode_ = Mode::values;
+    std::vector<std::string_view> vals(qis_);
+    std::string key;
+    for (size_t c = 0; c < counts.size(); ++c) {
+      for (size_t j = 0; j < qis_; ++j) vals[j] = dict_[j].key(tuples[c * qis_ + j]);
+      encode_tuple(vals.data(), qis_, key);
+      classes_.add(key, hash_bytes(key.data(), key.size()), counts[c]);
+    }
     return;
   }
-  std::vector<uint64_t> counts = packed_classes_.counts();
-  Key128Table fresh;
-  std::vector<uint32_t> ids(qis_);
-  std::vector<unsigned> new_width = width_, new_shift = shift_;
-  for (uint32_t id = 0; id < counts.size(); ++id) {
-    width_ = old_width;
-    shift_ = old_shift;
-    unpack(packed_classes_.key(id), ids.data());
-    width_ = new_width;
-    shift_ = new_shift;
-    Key128Table::Key k = pack(ids.data());
-    fresh.add(k, Key128Table::hash(k), counts[id]);  // same id order, same ids
+  for (size_t c = 0; c < counts.size(); ++c) {
+    Key128Table::Key k = pack(&tuples[c * qis_]);
+    if (mode_ == Mode::k64) classes64_.add(k.lo, Key64Table::hash(k.lo), counts[c]);
+    else packed_classes_.add(k, Key128Table::hash(k), counts[c]);
   }
-  packed_classes_ = std::move(fresh);
-}
-
-void ClassCounter::to_value_keys() {
-  std::vector<uint64_t> counts = packed_classes_.counts();
-  std::vector<uint32_t> ids(qis_);
-  std::vector<std::string_view> vals(qis_);
-  std::string key;
-  for (uint32_t id = 0; id < counts.size(); ++id) {
-    unpack(packed_classes_.key(id), ids.data());
-    for (size_t j = 0; j < qis_; ++j) vals[j] = dict_[j].key(ids[j]);
-    encode_tuple(vals.data(), qis_, key);
-    classes_.add(key, hash_bytes(key.data(), key.size()), counts[id]);
-  }
-  packed_ = false;
-  packed_classes_ = Key128Table();
 }
 
 void ClassCounter::add(const std::string_view* values, std::string_view sensitive) {
   ++records_;
-  if (packed_) {
-    bool fits = true;
+  bool done = false;
+  if (mode_ == Mode::k64) {  // the fast path: interned ids packed into 64 bits
+    uint64_t key = 0;
+    uint32_t over = 0;
     for (size_t j = 0; j < qis_; ++j) {
-      ids_[j] = dict_[j].add(values[j]);
-      fits &= (ids_[j] >> width_[j]) == 0;
+      uint32_t id = dict_[j].add(values[j]);
+      ids_[j] = id;
+      over |= id >> width_[j];
+      key |= static_cast<uint64_t>(id) << shift_[j];
     }
+    if (over == 0) {
+      uint64_t h = Key64Table::hash(key);
+      batch_key64_[batch_n_] = key;
+      batch_hash_[batch_n_] = h;
+      classes64_.prefetch(h);
+      done = true;
+    } else {
+      add_ids(values, true);
+      done = true;
+    }
+  }
+  if (!done) add_ids(values, false);
+  // Sensitive values are few: interned at once (their table stays in cache).
+  if (sensitive_) batch_sens_[batch_n_] = sensitive_values_.add(sensitive);
+  if (++batch_n_ == kBatch) flush();
+}
+
+// The general path: a record whose ids outgrow the layout (`have_ids`: they
+// are in ids_ already), or any record with 128-bit or value keys.
+void ClassCounter::add_ids(const std::string_view* values, bool have_ids) {
+  if (mode_ != Mode::values) {
+    if (!have_ids)
+      for (size_t j = 0; j < qis_; ++j) ids_[j] = dict_[j].add(values[j]);
+    bool fits = true;
+    for (size_t j = 0; j < qis_; ++j) fits &= (ids_[j] >> width_[j]) == 0;
     if (!fits) {
       flush();
       widen();
     }
   }
-  if (packed_) {
+  if (mode_ == Mode::k64) {
+    uint64_t key = pack(ids_.data()).lo;
+    batch_key64_[batch_n_] = key;
+    batch_hash_[batch_n_] = Key64Table::hash(key);
+    classes64_.prefetch(batch_hash_[batch_n_]);
+  } else if (mode_ == Mode::k128) {
     Key128Table::Key k = pack(ids_.data());
     batch_key_[batch_n_] = k;
     batch_hash_[batch_n_] = Key128Table::hash(k);
@@ -154,9 +191,6 @@ void ClassCounter::add(const std::string_view* values, std::string_view sensitiv
   } else {
     add_value_key(values);
   }
-  // Sensitive values are few: interned at once (their table stays in cache).
-  if (sensitive_) batch_sens_[batch_n_] = sensitive_values_.add(sensitive);
-  if (++batch_n_ == kBatch) flush();
 }
 
 // Appends the record's encoded values (see encode_tuple) to the batch.
@@ -178,7 +212,9 @@ void ClassCounter::add_value_key(const std::string_view* values) {
 
 void ClassCounter::flush() {
   size_t n = batch_n_;
-  if (packed_) {
+  if (mode_ == Mode::k64) {
+    for (size_t i = 0; i < n; ++i) batch_cls_[i] = classes64_.add(batch_key64_[i], batch_hash_[i]);
+  } else if (mode_ == Mode::k128) {
     for (size_t i = 0; i < n; ++i) batch_cls_[i] = packed_classes_.add(batch_key_[i], batch_hash_[i], 1);
   } else {
     for (size_t i = 0; i < n; ++i) classes_.prefetch_entry(batch_hash_[i]);
@@ -209,7 +245,11 @@ void ClassCounter::flush() {
 
 void ClassCounter::finish() {
   flush();
-  if (packed_) {
+  if (mode_ == Mode::k64) {
+    sizes_ = classes64_.counts();
+    keys64_ = classes64_.keys();
+    classes64_ = Key64Table();  // the keys by class are all that is needed from here on
+  } else if (mode_ == Mode::k128) {
     sizes_ = packed_classes_.counts();
   } else {
     sizes_.resize(classes_.size());
@@ -217,15 +257,18 @@ void ClassCounter::finish() {
   }
 }
 
-void ClassCounter::ids(uint32_t cls, uint32_t* out) const { unpack(packed_classes_.key(cls), out); }
+void ClassCounter::ids(uint32_t cls, uint32_t* out) const {
+  if (mode_ == Mode::k64) unpack(Key128Table::Key{keys64_[cls], 0}, out);
+  else unpack(packed_classes_.key(cls), out);
+}
 
 void ClassCounter::values(uint32_t cls, std::vector<std::string_view>& out) const {
-  if (!packed_) {
+  if (mode_ == Mode::values) {
     decode_tuple(classes_.key(cls), out);
     return;
   }
   std::vector<uint32_t> ids(qis_);
-  unpack(packed_classes_.key(cls), ids.data());
+  this->ids(cls, ids.data());
   out.resize(qis_);
   for (size_t j = 0; j < qis_; ++j) out[j] = dict_[j].key(ids[j]);
 }
@@ -274,7 +317,7 @@ ClassCounter::Diversity ClassCounter::diversity() const {
 size_t ClassCounter::memory() const {
   size_t dicts = 0;
   for (auto& d : dict_) dicts += d.memory();
-  return dicts + packed_classes_.memory() + classes_.memory() + sensitive_values_.memory() + pairs_.memory() + first_.capacity() * sizeof(First);
+  return dicts + classes64_.memory() + keys64_.capacity() * 8 + packed_classes_.memory() + classes_.memory() + sensitive_values_.memory() + pairs_.memory() + first_.capacity() * sizeof(First);
 }
 
 }  // namespace privaudit::risk

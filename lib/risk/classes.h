@@ -3,10 +3,11 @@
 // sensitive attribute) each class counts its sensitive values.
 //
 // Each column's values are interned into a small per-column dictionary and a
-// record's class key is its tuple of value ids packed into 128 bits, held in
-// the table slot itself. When the ids no longer fit (many columns with many
-// distinct values), the counter switches to keys made of the values
-// themselves. Either way, classes are exact.
+// record's class key is its tuple of value ids packed into 64 bits (or 128
+// when 64 are not enough), held in the table slot itself. When the ids no
+// longer fit (many columns with many distinct values), the counter switches
+// to keys made of the values themselves. Either way, classes are exact: a
+// key is the tuple itself, never a hash of it.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -28,8 +29,8 @@ class ClassCounter {
   // values are copied; records are counted in batches (so that the table
   // lookups of a batch overlap their memory latency).
   void add(const std::string_view* values, std::string_view sensitive = {});
-  // Counts the records still in the batch. Call after the last add(), before
-  // reading anything back.
+  // Counts the records still in the batch. Call once, after the last add(),
+  // before reading anything back.
   void finish();
 
   uint64_t records() const { return records_; }
@@ -40,7 +41,8 @@ class ClassCounter {
   void values(uint32_t cls, std::vector<std::string_view>& out) const;
   // With packed keys: the per-column value ids of a class (ids[0..qis)), and
   // the number of distinct values of column j. False in value-key mode.
-  bool packed() const { return packed_; }
+  // values() and ids() after finish().
+  bool packed() const { return mode_ != Mode::values; }
   void ids(uint32_t cls, uint32_t* ids) const;
   size_t distinct(size_t j) const { return dict_[j].size(); }
   // Class-size histogram, ascending sizes.
@@ -63,18 +65,22 @@ class ClassCounter {
   bool sensitive_;
   uint64_t records_ = 0;
 
-  // Packed mode: per-column dictionaries, bit layout of the 128-bit key.
-  bool packed_ = true;
+  // Packed modes: per-column dictionaries, bit layout of the 64- or 128-bit
+  // key. Value mode: keys made of the values (encode_tuple).
+  enum class Mode { k64, k128, values };
+  Mode mode_ = Mode::k64;
   std::vector<ValueDict> dict_;
   std::vector<unsigned> width_, shift_;
   std::vector<uint32_t> ids_;  // scratch: the ids of the record being added
+  Key64Table classes64_;
+  HugeVector<uint64_t> keys64_;  // 64-bit keys by class, filled by finish()
   Key128Table packed_classes_;
-  // Value-key mode.
   StringTable classes_;
 
   // The batch: keys (packed, or encoded values back to back), hashes and
   // sensitive value ids.
   static constexpr size_t kBatch = 32;
+  uint64_t batch_key64_[kBatch] = {};
   Key128Table::Key batch_key_[kBatch];
   std::string batch_keys_;
   size_t batch_end_[kBatch] = {};
@@ -96,11 +102,11 @@ class ClassCounter {
   U64Table pairs_;  // (class << 32 | sensitive value) -> count, for values other than the first
 
   void flush();
+  void add_ids(const std::string_view* values, bool have_ids);
   Key128Table::Key pack(const uint32_t* ids) const;
   void unpack(const Key128Table::Key& k, uint32_t* ids) const;
   bool layout(const std::vector<unsigned>& widths);
   void widen();
-  void to_value_keys();
   void add_value_key(const std::string_view* values);
 };
 

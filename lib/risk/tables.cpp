@@ -171,6 +171,55 @@ void Key128Table::grow() {
   }
 }
 
+Key64Table::Key64Table() : slots_(1024, Slot{0, kEmpty, 0}), mask_(1023) {}
+
+uint32_t Key64Table::insert(size_t slot, uint64_t key, uint64_t n) {
+  auto id = static_cast<uint32_t>(size_);
+  slots_[slot] = Slot{key, id, 0};
+  add_large(slots_[slot], n);
+  // Grow at 3/4 load: a probe past the home slot mostly stays in its cache line.
+  if (++size_ * 4 > slots_.size() * 3) grow();
+  return id;
+}
+
+void Key64Table::add_large(Slot& s, uint64_t n) {
+  uint64_t room = 0xffffffffu - s.count;
+  if (n <= room) {
+    s.count += static_cast<uint32_t>(n);
+    return;
+  }
+  s.count = 0xffffffffu;
+  large_.add(s.id, n - room);
+}
+
+void Key64Table::grow() {
+  HugeVector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(old.size() * 2, Slot{0, kEmpty, 0});
+  mask_ = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.id == kEmpty) continue;
+    size_t i = hash(s.key) & mask_;
+    while (slots_[i].id != kEmpty) i = (i + 1) & mask_;
+    slots_[i] = s;
+  }
+}
+
+HugeVector<uint64_t> Key64Table::keys() const {
+  HugeVector<uint64_t> out(size_);
+  for (const Slot& s : slots_)
+    if (s.id != kEmpty) out[s.id] = s.key;
+  return out;
+}
+
+std::vector<uint64_t> Key64Table::counts() const {
+  std::vector<uint64_t> out(size_);
+  for (const Slot& s : slots_)
+    if (s.id != kEmpty) out[s.id] = s.count;
+  large_.for_each([&](uint64_t id, uint64_t n) { out[id] += n; });
+  return out;
+}
+
 uint32_t ValueDict::insert(std::string_view v) {
   auto id = static_cast<uint32_t>(size());
   arena_.append(v);
@@ -178,7 +227,27 @@ uint32_t ValueDict::insert(std::string_view v) {
   return id;
 }
 
-uint32_t ValueDict::add(std::string_view v) {
+uint32_t ValueDict::insert_small(size_t slot, std::string_view v, uint64_t w) {
+  uint32_t id = insert(v);
+  small_[slot] = SmallSlot{w, static_cast<uint32_t>(v.size()), id};
+  if (++small_size_ * 2 > small_.size()) grow_small();
+  return id;
+}
+
+void ValueDict::grow_small() {
+  std::vector<SmallSlot> old(small_.size() * 2, SmallSlot{0, kEmpty, kEmpty});
+  old.swap(small_);
+  small_mask_ = small_.size() - 1;
+  --small_shift_;
+  for (const SmallSlot& s : old) {
+    if (s.id == kEmpty) continue;
+    size_t i = small_hash(s.word, s.len);
+    while (small_[i].id != kEmpty) i = (i + 1) & small_mask_;
+    small_[i] = s;
+  }
+}
+
+uint32_t ValueDict::add_long(std::string_view v) {
   if (v.size() >= 16) {
     size_t before = long_.size();
     uint32_t lid = long_.add(v);
@@ -200,7 +269,7 @@ uint32_t ValueDict::add(std::string_view v) {
   }
   uint32_t id = insert(v);
   slots_[i] = Slot{k, id};
-  if (size() * 2 > slots_.size()) grow();
+  if (++mid_size_ * 2 > slots_.size()) grow();
   return id;
 }
 
@@ -217,7 +286,7 @@ void ValueDict::grow() {
 }
 
 size_t ValueDict::memory() const {
-  return slots_.capacity() * sizeof(Slot) + long_.memory() + long_ids_.capacity() * 4 + arena_.capacity() +
+  return small_.capacity() * sizeof(SmallSlot) + slots_.capacity() * sizeof(Slot) + long_.memory() + long_ids_.capacity() * 4 + arena_.capacity() +
          offsets_.capacity() * 8;
 }
 

@@ -163,32 +163,120 @@ class Key128Table {
   void grow();
 };
 
+// Counts 64-bit keys (packed tuples of small ids); each distinct key gets a
+// dense id in order of first appearance. 16-byte slots (four per cache
+// line) hold the key, its id and its count.
+class Key64Table {
+ public:
+  Key64Table();
+  static uint64_t hash(uint64_t k) { return hash_u64(k); }
+  void prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_], 1); }
+  // Adds `n` occurrences of `key` (whose hash() is `h`); returns its id.
+  uint32_t add(uint64_t key, uint64_t h, uint64_t n = 1) {
+    size_t i = h & mask_;
+    for (;;) {
+      Slot& s = slots_[i];
+      if (s.id == kEmpty) break;
+      if (s.key == key) {
+        if (n == 1 && s.count != 0xffffffffu) ++s.count;
+        else add_large(s, n);
+        return s.id;
+      }
+      i = (i + 1) & mask_;
+    }
+    return insert(i, key, n);
+  }
+  size_t size() const { return size_; }
+  // Keys and counts by id (one pass over the table each).
+  HugeVector<uint64_t> keys() const;
+  std::vector<uint64_t> counts() const;
+  size_t memory() const { return slots_.capacity() * sizeof(Slot); }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    uint32_t id;     // kEmpty when unused
+    uint32_t count;  // saturates at 2^32 - 1; the rest is in large_
+  };
+  static constexpr uint32_t kEmpty = 0xffffffffu;
+  HugeVector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+  U64Table large_;  // id -> count beyond the slot's saturated count
+  uint32_t insert(size_t slot, uint64_t key, uint64_t n);
+  void add_large(Slot& s, uint64_t n);
+  void grow();
+};
+
 // Interns the values of one column: dense ids in order of first
-// appearance. Values up to 15 bytes are looked up by their bytes packed into
-// 128 bits (no key comparison in memory); longer ones through a StringTable.
+// appearance. Values up to 8 bytes are looked up by their bytes as one
+// 64-bit word (plus the length); up to 15 bytes packed into 128 bits (no
+// key comparison in memory); longer ones through a StringTable.
 class ValueDict {
  public:
-  uint32_t add(std::string_view v);
+  uint32_t add(std::string_view v) {
+    size_t n = v.size();
+    if (n > 8) return add_long(v);
+    uint64_t w = small_word(v.data(), n);
+    size_t i = small_hash(w, n);
+    for (;;) {
+      const SmallSlot& s = small_[i];
+      if (s.word == w && s.len == n) return s.id;
+      if (s.id == kEmpty) return insert_small(i, v, w);
+      i = (i + 1) & small_mask_;
+    }
+  }
   size_t size() const { return offsets_.size() - 1; }
   std::string_view key(uint32_t id) const {
     return std::string_view(arena_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]);
   }
   size_t memory() const;
 
+  // The bytes of a value of at most 8 bytes as one word; distinct values of
+  // the same length give distinct words.
+  static uint64_t small_word(const char* p, size_t n) {
+    if (n >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, p, 4);
+      std::memcpy(&b, p + n - 4, 4);
+      return static_cast<uint64_t>(b) << 32 | a;
+    }
+    if (n == 0) return 0;
+    auto u = [](char c) { return static_cast<uint64_t>(static_cast<unsigned char>(c)); };
+    return u(p[0]) | u(p[n / 2]) << 8 | u(p[n - 1]) << 16;
+  }
+
  private:
   struct Slot {
     Key128Table::Key key;
     uint32_t id;  // kEmpty when unused
   };
+  struct SmallSlot {
+    uint64_t word;
+    uint32_t len;  // kEmpty (never a length) when unused
+    uint32_t id;   // kEmpty when unused
+  };
   static constexpr uint32_t kEmpty = 0xffffffffu;
+  // Slot index: the top bits of a multiplicative hash.
+  size_t small_hash(uint64_t w, size_t n) const {
+    return static_cast<size_t>(((w + n) * 0x9e3779b97f4a7c15ULL) >> small_shift_);
+  }
+  std::vector<SmallSlot> small_ = std::vector<SmallSlot>(64, SmallSlot{0, kEmpty, kEmpty});
+  size_t small_mask_ = 63;
+  unsigned small_shift_ = 58;
+  size_t small_size_ = 0;
   std::vector<Slot> slots_ = std::vector<Slot>(256, Slot{{}, kEmpty});
   size_t mask_ = 255;
+  size_t mid_size_ = 0;  // values of 9 to 15 bytes
   StringTable long_;                 // values of 16 bytes or more
   std::vector<uint32_t> long_ids_;   // long_ id -> id
   std::string arena_;                // values by id
   std::vector<uint64_t> offsets_ = {0};
   uint32_t insert(std::string_view v);
+  uint32_t insert_small(size_t slot, std::string_view v, uint64_t w);
+  uint32_t add_long(std::string_view v);
   void grow();
+  void grow_small();
 };
 
 }  // namespace privaudit::risk
