@@ -59,6 +59,7 @@ class ClassCounter {
 
   // Approximate bytes held.
   size_t memory() const;
+  size_t sensitive_pairs() const { return first_.size() + pairs_.size(); }
 
  private:
   size_t qis_;

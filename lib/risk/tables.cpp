@@ -227,66 +227,35 @@ uint32_t ValueDict::insert(std::string_view v) {
   return id;
 }
 
-uint32_t ValueDict::insert_small(size_t slot, std::string_view v, uint64_t w) {
+uint32_t ValueDict::insert_small(size_t slot, std::string_view v, uint64_t a, uint64_t b) {
   uint32_t id = insert(v);
-  small_[slot] = SmallSlot{w, static_cast<uint32_t>(v.size()), id};
+  small_[slot] = SmallSlot{a, b, static_cast<uint32_t>(v.size()), id};
   if (++small_size_ * 2 > small_.size()) grow_small();
   return id;
 }
 
 void ValueDict::grow_small() {
-  std::vector<SmallSlot> old(small_.size() * 2, SmallSlot{0, kEmpty, kEmpty});
+  std::vector<SmallSlot> old(small_.size() * 2, SmallSlot{0, 0, kEmpty, kEmpty});
   old.swap(small_);
   small_mask_ = small_.size() - 1;
   --small_shift_;
   for (const SmallSlot& s : old) {
     if (s.id == kEmpty) continue;
-    size_t i = small_hash(s.word, s.len);
+    size_t i = small_hash(s.a, s.b, s.len);
     while (small_[i].id != kEmpty) i = (i + 1) & small_mask_;
     small_[i] = s;
   }
 }
 
 uint32_t ValueDict::add_long(std::string_view v) {
-  if (v.size() >= 16) {
-    size_t before = long_.size();
-    uint32_t lid = long_.add(v);
-    if (long_.size() > before) long_ids_.push_back(insert(v));
-    return long_ids_[lid];
-  }
-  Key128Table::Key k;
-  char bytes[16] = {};
-  std::memcpy(bytes, v.data(), v.size());
-  bytes[15] = static_cast<char>(v.size() + 1);
-  std::memcpy(&k.lo, bytes, 8);
-  std::memcpy(&k.hi, bytes + 8, 8);
-  size_t i = Key128Table::hash(k) & mask_;
-  for (;;) {
-    Slot& s = slots_[i];
-    if (s.id == kEmpty) break;
-    if (s.key == k) return s.id;
-    i = (i + 1) & mask_;
-  }
-  uint32_t id = insert(v);
-  slots_[i] = Slot{k, id};
-  if (++mid_size_ * 2 > slots_.size()) grow();
-  return id;
-}
-
-void ValueDict::grow() {
-  std::vector<Slot> old(slots_.size() * 2, Slot{{}, kEmpty});
-  old.swap(slots_);
-  mask_ = slots_.size() - 1;
-  for (const Slot& s : old) {
-    if (s.id == kEmpty) continue;
-    size_t i = Key128Table::hash(s.key) & mask_;
-    while (slots_[i].id != kEmpty) i = (i + 1) & mask_;
-    slots_[i] = s;
-  }
+  size_t before = long_.size();
+  uint32_t lid = long_.add(v);
+  if (long_.size() > before) long_ids_.push_back(insert(v));
+  return long_ids_[lid];
 }
 
 size_t ValueDict::memory() const {
-  return small_.capacity() * sizeof(SmallSlot) + slots_.capacity() * sizeof(Slot) + long_.memory() + long_ids_.capacity() * 4 + arena_.capacity() +
+  return small_.capacity() * sizeof(SmallSlot) + long_.memory() + long_ids_.capacity() * 4 + arena_.capacity() +
          offsets_.capacity() * 8;
 }
 

@@ -209,20 +209,21 @@ class Key64Table {
 };
 
 // Interns the values of one column: dense ids in order of first
-// appearance. Values up to 8 bytes are looked up by their bytes as one
-// 64-bit word (plus the length); up to 15 bytes packed into 128 bits (no
-// key comparison in memory); longer ones through a StringTable.
+// appearance. Values up to 16 bytes are looked up by their bytes as two
+// 64-bit words (plus the length: no key comparison in memory); longer ones
+// through a StringTable.
 class ValueDict {
  public:
   uint32_t add(std::string_view v) {
     size_t n = v.size();
-    if (n > 8) return add_long(v);
-    uint64_t w = small_word(v.data(), n);
-    size_t i = small_hash(w, n);
+    if (n > 16) return add_long(v);
+    uint64_t a, b;
+    words(v.data(), n, a, b);
+    size_t i = small_hash(a, b, n);
     for (;;) {
       const SmallSlot& s = small_[i];
-      if (s.word == w && s.len == n) return s.id;
-      if (s.id == kEmpty) return insert_small(i, v, w);
+      if (s.a == a && s.b == b && s.len == n) return s.id;
+      if (s.id == kEmpty) return insert_small(i, v, a, b);
       i = (i + 1) & small_mask_;
     }
   }
@@ -232,50 +233,48 @@ class ValueDict {
   }
   size_t memory() const;
 
-  // The bytes of a value of at most 8 bytes as one word; distinct values of
-  // the same length give distinct words.
-  static uint64_t small_word(const char* p, size_t n) {
-    if (n >= 4) {
-      uint32_t a, b;
-      std::memcpy(&a, p, 4);
-      std::memcpy(&b, p + n - 4, 4);
-      return static_cast<uint64_t>(b) << 32 | a;
+  // The bytes of a value of at most 16 bytes as two words; distinct values
+  // of the same length give distinct words (overlapping loads, no padding).
+  static void words(const char* p, size_t n, uint64_t& a, uint64_t& b) {
+    if (n >= 8) {
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+      uint32_t x, y;
+      std::memcpy(&x, p, 4);
+      std::memcpy(&y, p + n - 4, 4);
+      a = static_cast<uint64_t>(y) << 32 | x;
+      b = 0;
+    } else {
+      auto u = [](char c) { return static_cast<uint64_t>(static_cast<unsigned char>(c)); };
+      a = n ? u(p[0]) | u(p[n / 2]) << 8 | u(p[n - 1]) << 16 : 0;
+      b = 0;
     }
-    if (n == 0) return 0;
-    auto u = [](char c) { return static_cast<uint64_t>(static_cast<unsigned char>(c)); };
-    return u(p[0]) | u(p[n / 2]) << 8 | u(p[n - 1]) << 16;
   }
 
  private:
-  struct Slot {
-    Key128Table::Key key;
-    uint32_t id;  // kEmpty when unused
-  };
   struct SmallSlot {
-    uint64_t word;
+    uint64_t a, b;
     uint32_t len;  // kEmpty (never a length) when unused
     uint32_t id;   // kEmpty when unused
   };
   static constexpr uint32_t kEmpty = 0xffffffffu;
   // Slot index: the top bits of a multiplicative hash.
-  size_t small_hash(uint64_t w, size_t n) const {
-    return static_cast<size_t>(((w + n) * 0x9e3779b97f4a7c15ULL) >> small_shift_);
+  size_t small_hash(uint64_t a, uint64_t b, size_t n) const {
+    uint64_t x = (a ^ (b * 0xc2b2ae3d27d4eb4fULL)) + n;
+    return static_cast<size_t>((x * 0x9e3779b97f4a7c15ULL) >> small_shift_);
   }
-  std::vector<SmallSlot> small_ = std::vector<SmallSlot>(64, SmallSlot{0, kEmpty, kEmpty});
+  std::vector<SmallSlot> small_ = std::vector<SmallSlot>(64, SmallSlot{0, 0, kEmpty, kEmpty});
   size_t small_mask_ = 63;
   unsigned small_shift_ = 58;
   size_t small_size_ = 0;
-  std::vector<Slot> slots_ = std::vector<Slot>(256, Slot{{}, kEmpty});
-  size_t mask_ = 255;
-  size_t mid_size_ = 0;  // values of 9 to 15 bytes
-  StringTable long_;                 // values of 16 bytes or more
+  StringTable long_;                 // values of more than 16 bytes
   std::vector<uint32_t> long_ids_;   // long_ id -> id
   std::string arena_;                // values by id
   std::vector<uint64_t> offsets_ = {0};
   uint32_t insert(std::string_view v);
-  uint32_t insert_small(size_t slot, std::string_view v, uint64_t w);
+  uint32_t insert_small(size_t slot, std::string_view v, uint64_t a, uint64_t b);
   uint32_t add_long(std::string_view v);
-  void grow();
   void grow_small();
 };
 
