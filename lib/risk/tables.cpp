@@ -118,6 +118,14 @@ void U64Table::add(uint64_t key, uint64_t n) {
   if (++size_ * 2 > slots_.size()) grow();
 }
 
+uint64_t U64Table::find(uint64_t key) const {
+  for (size_t i = hash_u64(key) & mask_;; i = (i + 1) & mask_) {
+    const Entry& e = slots_[i];
+    if (e.count == 0) return 0;
+    if (e.key == key) return e.count;
+  }
+}
+
 void U64Table::grow() {
   HugeVector<Entry> old;
   old.swap(slots_);
@@ -171,7 +179,8 @@ void Key128Table::grow() {
   }
 }
 
-Key64Table::Key64Table() : slots_(1024, Slot{0, kEmpty, 0}), mask_(1023) {}
+Key64Table::Key64Table(uint64_t group_mask, unsigned spread_shift)
+    : slots_(1024, Slot{0, kEmpty, 0}), mask_(1023), group_mask_(group_mask), spread_shift_(spread_shift) {}
 
 uint32_t Key64Table::insert(size_t slot, uint64_t key, uint64_t n) {
   auto id = static_cast<uint32_t>(size_);

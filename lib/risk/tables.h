@@ -113,6 +113,8 @@ class U64Table {
   void add(uint64_t key, uint64_t n = 1);
   void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[hash_u64(key) & mask_], 1); }
   size_t size() const { return size_; }
+  // The count of `key` (0 when absent).
+  uint64_t find(uint64_t key) const;
   // Calls f(key, count) for every key, in no particular order.
   template <class F>
   void for_each(F&& f) const {
@@ -166,10 +168,19 @@ class Key128Table {
 // Counts 64-bit keys (packed tuples of small ids); each distinct key gets a
 // dense id in order of first appearance. 16-byte slots (four per cache
 // line) hold the key, its id and its count.
+//
+// With a `group_mask`, keys that agree on those bits (a class: its
+// quasi-identifier bits) have their home slots in one aligned block of
+// kBlock slots, spread in it by the bits at `spread_shift` (the sensitive
+// value); for_each_group() then hands every such group over whole.
 class Key64Table {
  public:
-  Key64Table();
-  static uint64_t hash(uint64_t k) { return hash_u64(k); }
+  static constexpr size_t kBlock = 4;
+  explicit Key64Table(uint64_t group_mask = ~uint64_t{0}, unsigned spread_shift = 0);
+  uint64_t hash(uint64_t k) const {
+    if (group_mask_ == ~uint64_t{0}) return hash_u64(k);
+    return (hash_u64(k & group_mask_) & ~uint64_t{kBlock - 1}) | ((k >> spread_shift_) & (kBlock - 1));
+  }
   void prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_], 1); }
   // Adds `n` occurrences of `key` (whose hash() is `h`); returns its id.
   uint32_t add(uint64_t key, uint64_t h, uint64_t n = 1) {
@@ -187,6 +198,41 @@ class Key64Table {
     return insert(i, key, n);
   }
   size_t size() const { return size_; }
+  // Calls f(key, id, count) for every key, in slot order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const Slot& s : slots_)
+      if (s.id != kEmpty) f(s.key, s.id, s.count == 0xffffffffu ? s.count + large_.find(s.id) : uint64_t{s.count});
+  }
+  struct Entry {
+    uint64_t key;
+    uint32_t id;
+    uint64_t count;
+  };
+  // Calls f(entries, n) for runs of occupied slots (n >= 1) that hold
+  // whole groups (see above), in slot order; f may reorder the entries.
+  // A key placed at or after its home slot h has every slot from h to its
+  // own occupied; so an empty slot that ends a block separates the groups
+  // whose blocks lie before it from those after it.
+  template <class F>
+  void for_each_group(F&& f) const {
+    size_t cap = slots_.size(), start = kBlock - 1;
+    while (start < cap && slots_[start].id != kEmpty) start += kBlock;
+    bool split = start < cap;  // else (never in practice) one run: the whole table
+    if (!split) start = 0;
+    std::vector<Entry> run;
+    for (size_t k = 1; k <= cap; ++k) {
+      size_t i = (start + k) & mask_;
+      const Slot& s = slots_[i];
+      if (s.id != kEmpty)
+        run.push_back({s.key, s.id, s.count == 0xffffffffu ? s.count + large_.find(s.id) : uint64_t{s.count}});
+      else if (split && (i & (kBlock - 1)) == kBlock - 1 && !run.empty()) {
+        f(run.data(), run.size());
+        run.clear();
+      }
+    }
+    if (!run.empty()) f(run.data(), run.size());
+  }
   // Keys and counts by id (one pass over the table each).
   HugeVector<uint64_t> keys() const;
   std::vector<uint64_t> counts() const;
@@ -202,6 +248,8 @@ class Key64Table {
   HugeVector<Slot> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
+  uint64_t group_mask_;
+  unsigned spread_shift_;
   U64Table large_;  // id -> count beyond the slot's saturated count
   uint32_t insert(size_t slot, uint64_t key, uint64_t n);
   void add_large(Slot& s, uint64_t n);
