@@ -48,6 +48,13 @@ class ClassCounter {
   // values() and ids() after finish().
   bool packed() const { return mode_ != Mode::values; }
   void ids(uint32_t cls, uint32_t* ids) const;
+  // With 64-bit keys (after finish()): the key of every class, and column
+  // j's bits in it (shift, width); nullptr otherwise.
+  const uint64_t* keys64() const { return mode_ == Mode::k64 ? keys64_.data() : nullptr; }
+  unsigned key_shift(size_t j) const { return shift_[j]; }
+  unsigned key_width(size_t j) const { return width_[j]; }
+  // Records per class, by class (after finish()).
+  const uint64_t* sizes() const { return sizes_.data(); }
   size_t distinct(size_t j) const { return dict_[j].size(); }
   // Class-size histogram, ascending sizes.
   Histogram histogram() const;

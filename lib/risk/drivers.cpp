@@ -10,10 +10,19 @@ EncodedClasses encode_classes(const ClassCounter& counter) {
   e.qis = counter.qis();
   e.records = counter.records();
   size_t n = counter.classes();
+  e.classes = n;
+  e.sizes = counter.sizes();
+  if (counter.keys64()) {  // the counter's own keys and dictionaries
+    e.keys = counter.keys64();
+    for (size_t j = 0; j < e.qis; ++j) {
+      e.shift.push_back(counter.key_shift(j));
+      e.width.push_back(counter.key_width(j));
+      e.distinct.push_back(static_cast<uint32_t>(counter.distinct(j)));
+    }
+    return e;
+  }
   e.ids.resize(n * e.qis);
-  e.sizes.resize(n);
-  for (uint32_t c = 0; c < n; ++c) e.sizes[c] = counter.size(c);
-  if (counter.packed()) {  // the counter's own dictionaries
+  if (counter.packed()) {
     for (uint32_t c = 0; c < n; ++c) counter.ids(c, &e.ids[c * e.qis]);
     for (size_t j = 0; j < e.qis; ++j) e.distinct.push_back(static_cast<uint32_t>(counter.distinct(j)));
     return e;
@@ -29,7 +38,7 @@ EncodedClasses encode_classes(const ClassCounter& counter) {
 }
 
 uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
-  size_t n = e.sizes.size();
+  size_t n = e.classes;
   if (cols.empty()) return e.records == 1 ? 1 : 0;
   // Dense counting when the value space is small, else packed 64-bit keys,
   // else the id tuple as bytes.
@@ -40,22 +49,27 @@ uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
     cells = cells > (uint64_t{1} << 32) ? cells : cells * d;  // saturates well above the dense limit
     bits += static_cast<unsigned>(std::bit_width(d - 1));
   }
-  auto packed = [&](size_t c) {
-    uint64_t k = 0;
-    for (size_t j : cols) k = k * std::max<uint32_t>(e.distinct[j], 1) + e.ids[c * e.qis + j];
-    return k;
-  };
   uint64_t uniques = 0;
   // Dense only while the array is not much larger than the classes.
   if (cells <= std::max<uint64_t>(uint64_t{1} << 16, 4 * static_cast<uint64_t>(n))) {
-    std::vector<uint64_t> count(cells, 0);
-    for (size_t c = 0; c < n; ++c) count[packed(c)] += e.sizes[c];
-    for (uint64_t v : count) uniques += v == 1;
+    // Per cell: 0 no record, 1 exactly one, 2 more.
+    std::vector<uint8_t> state(cells, 0);
+    auto count = [&](auto id) {
+      for (size_t c = 0; c < n; ++c) {
+        uint64_t k = 0;
+        for (size_t j : cols) k = k * std::max<uint32_t>(e.distinct[j], 1) + id(c, j);
+        uint8_t& s = state[k];
+        s = s == 0 && e.sizes[c] == 1 ? 1 : 2;
+      }
+    };
+    if (e.keys) count([&](size_t c, size_t j) { return e.id(c, j); });
+    else count([&](size_t c, size_t j) { return e.ids[c * e.qis + j]; });
+    for (uint8_t v : state) uniques += v == 1;
   } else if (bits <= 64) {
     U64Table t;
     for (size_t c = 0; c < n; ++c) {
       uint64_t k = 0;
-      for (size_t j : cols) k = (k << std::bit_width(uint64_t{std::max<uint32_t>(e.distinct[j], 1)} - 1)) | e.ids[c * e.qis + j];
+      for (size_t j : cols) k = (k << std::bit_width(uint64_t{std::max<uint32_t>(e.distinct[j], 1)} - 1)) | e.id(c, j);
       t.add(k, e.sizes[c]);
     }
     t.for_each([&](uint64_t, uint64_t count) { uniques += count == 1; });
@@ -63,7 +77,7 @@ uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
     StringTable t;
     std::vector<uint32_t> key(cols.size());
     for (size_t c = 0; c < n; ++c) {
-      for (size_t k = 0; k < cols.size(); ++k) key[k] = e.ids[c * e.qis + cols[k]];
+      for (size_t k = 0; k < cols.size(); ++k) key[k] = e.id(c, cols[k]);
       std::string_view kv(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(uint32_t));
       t.add(kv, hash_bytes(kv.data(), kv.size()), e.sizes[c]);
     }
