@@ -169,7 +169,6 @@ void ClassCounter::add(const std::string_view* values, std::string_view sensitiv
       uint64_t h = classes64_.hash(key);
       batch_key64_[batch_n_] = key;
       batch_hash_[batch_n_] = h;
-      classes64_.prefetch(h);
     } else {
       add_ids(values, sensitive, true);
     }
@@ -251,6 +250,7 @@ void ClassCounter::add_value_key(const std::string_view* values, std::string_vie
 void ClassCounter::flush() {
   size_t n = batch_n_;
   if (mode_ == Mode::k64) {
+    for (size_t i = 0; i < n; ++i) classes64_.prefetch(batch_hash_[i]);
     for (size_t i = 0; i < n; ++i) classes64_.add(batch_key64_[i], batch_hash_[i]);
   } else if (mode_ == Mode::k128) {
     for (size_t i = 0; i < n; ++i) packed_classes_.add(batch_key_[i], batch_hash_[i], 1);

@@ -49,27 +49,64 @@ uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
     cells = cells > (uint64_t{1} << 32) ? cells : cells * d;  // saturates well above the dense limit
     bits += static_cast<unsigned>(std::bit_width(d - 1));
   }
+  // A class's position among the cells: sum of id * weight over the columns
+  // (mixed radix), or the ids side by side in `bits` bits.
+  struct Col {
+    size_t j;
+    unsigned shift;  // in the packed class key
+    uint64_t mask;
+    uint64_t weight;  // dense position weight
+    unsigned at;      // bit position in a packed projection
+  };
+  std::vector<Col> cs;
+  uint64_t weight = 1;
+  unsigned at = bits;
+  for (size_t k = cols.size(); k-- > 0;) {
+    size_t j = cols[k];
+    uint64_t d = std::max<uint32_t>(e.distinct[j], 1);
+    at -= static_cast<unsigned>(std::bit_width(d - 1));
+    Col c{j, 0, 0, weight, at};
+    if (e.keys) {
+      c.shift = e.shift[j];
+      c.mask = (uint64_t{1} << e.width[j]) - 1;
+    }
+    cs.push_back(c);
+    weight = weight * d;  // only used while cells (their product) is small
+  }
   uint64_t uniques = 0;
-  // Dense only while the array is not much larger than the classes.
-  if (cells <= std::max<uint64_t>(uint64_t{1} << 16, 4 * static_cast<uint64_t>(n))) {
+  // Dense while the array (a byte per cell) is not much larger than the classes.
+  if (cells <= std::max<uint64_t>(uint64_t{1} << 16, 32 * static_cast<uint64_t>(n))) {
     // Per cell: 0 no record, 1 exactly one, 2 more.
     std::vector<uint8_t> state(cells, 0);
-    auto count = [&](auto id) {
+    auto mark = [&](uint64_t k, uint64_t size) {  // uniques counted as cells change state
+      uint8_t& s = state[k];
+      uniques -= s == 1;
+      s = s == 0 && size == 1 ? 1 : 2;
+      uniques += s == 1;
+    };
+    if (e.keys) {
+      for (size_t c = 0; c < n; ++c) {
+        uint64_t key = e.keys[c], k = 0;
+        for (const Col& col : cs) k += ((key >> col.shift) & col.mask) * col.weight;
+        mark(k, e.sizes[c]);
+      }
+    } else {
       for (size_t c = 0; c < n; ++c) {
         uint64_t k = 0;
-        for (size_t j : cols) k = k * std::max<uint32_t>(e.distinct[j], 1) + id(c, j);
-        uint8_t& s = state[k];
-        s = s == 0 && e.sizes[c] == 1 ? 1 : 2;
+        for (const Col& col : cs) k += uint64_t{e.ids[c * e.qis + col.j]} * col.weight;
+        mark(k, e.sizes[c]);
       }
-    };
-    if (e.keys) count([&](size_t c, size_t j) { return e.id(c, j); });
-    else count([&](size_t c, size_t j) { return e.ids[c * e.qis + j]; });
-    for (uint8_t v : state) uniques += v == 1;
+    }
   } else if (bits <= 64) {
     U64Table t;
     for (size_t c = 0; c < n; ++c) {
       uint64_t k = 0;
-      for (size_t j : cols) k = (k << std::bit_width(uint64_t{std::max<uint32_t>(e.distinct[j], 1)} - 1)) | e.id(c, j);
+      if (e.keys) {
+        uint64_t key = e.keys[c];
+        for (const Col& col : cs) k |= ((key >> col.shift) & col.mask) << col.at;
+      } else {
+        for (const Col& col : cs) k |= uint64_t{e.ids[c * e.qis + col.j]} << col.at;
+      }
       t.add(k, e.sizes[c]);
     }
     t.for_each([&](uint64_t, uint64_t count) { uniques += count == 1; });
