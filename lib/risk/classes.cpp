@@ -340,6 +340,8 @@ void ClassCounter::group_cells() {
     d.distinct_l = UINT64_MAX;
     d.entropy_l = INFINITY;
     using Entry = Key64Table::Entry;
+    keys64_.reserve(cells_);  // classes <= cells: no regrowth
+    sizes_.reserve(cells_);
     classes64_.for_each_group([&](Entry* e, size_t n) {
       if (n > 1)
         std::sort(e, e + n, [mask](const Entry& a, const Entry& b) {

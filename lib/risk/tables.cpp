@@ -180,11 +180,11 @@ void Key128Table::grow() {
 }
 
 Key64Table::Key64Table(uint64_t group_mask, unsigned spread_shift)
-    : slots_(1024, Slot{0, kEmpty, 0}), mask_(1023), group_mask_(group_mask), spread_shift_(spread_shift) {}
+    : slots_(1024), mask_(1023), group_mask_(group_mask), spread_shift_(spread_shift) {}
 
 uint32_t Key64Table::insert(size_t slot, uint64_t key, uint64_t n) {
   auto id = static_cast<uint32_t>(size_);
-  slots_[slot] = Slot{key, id, 0};
+  slots_[slot] = Slot{key, id + 1, 0};
   add_large(slots_[slot], n);
   // Grow at 3/4 load: a probe past the home slot mostly stays in its cache line.
   if (++size_ * 4 > slots_.size() * 3) grow();
@@ -198,18 +198,17 @@ void Key64Table::add_large(Slot& s, uint64_t n) {
     return;
   }
   s.count = 0xffffffffu;
-  large_.add(s.id, n - room);
+  large_.add(s.id1 - 1, n - room);
 }
 
 void Key64Table::grow() {
-  HugeVector<Slot> old;
-  old.swap(slots_);
-  slots_.assign(old.size() * 2, Slot{0, kEmpty, 0});
+  ZeroedArray<Slot> old(slots_.size() * 2);
+  std::swap(old, slots_);
   mask_ = slots_.size() - 1;
   for (const Slot& s : old) {
-    if (s.id == kEmpty) continue;
+    if (!s.id1) continue;
     size_t i = hash(s.key) & mask_;
-    while (slots_[i].id != kEmpty) i = (i + 1) & mask_;
+    while (slots_[i].id1) i = (i + 1) & mask_;
     slots_[i] = s;
   }
 }
@@ -217,14 +216,14 @@ void Key64Table::grow() {
 HugeVector<uint64_t> Key64Table::keys() const {
   HugeVector<uint64_t> out(size_);
   for (const Slot& s : slots_)
-    if (s.id != kEmpty) out[s.id] = s.key;
+    if (s.id1) out[s.id1 - 1] = s.key;
   return out;
 }
 
 std::vector<uint64_t> Key64Table::counts() const {
   std::vector<uint64_t> out(size_);
   for (const Slot& s : slots_)
-    if (s.id != kEmpty) out[s.id] = s.count;
+    if (s.id1) out[s.id1 - 1] = s.count;
   large_.for_each([&](uint64_t id, uint64_t n) { out[id] += n; });
   return out;
 }

@@ -44,6 +44,66 @@ struct HugePageAllocator {
 template <class T>
 using HugeVector = std::vector<T, HugePageAllocator<T>>;
 
+// A fixed array of trivial T, all bytes zero, without a pass writing the
+// zeros: large arrays are fresh anonymous pages (zero-filled by the kernel
+// as they are first touched, 2 MiB aligned and marked for huge pages).
+// Move-only.
+template <class T>
+class ZeroedArray {
+ public:
+  ZeroedArray() = default;
+  explicit ZeroedArray(size_t n) : n_(n) {
+    size_t bytes = n * sizeof(T);
+    if (bytes < kHuge) {
+      p_ = static_cast<T*>(std::calloc(n ? n : 1, sizeof(T)));
+      if (!p_) throw std::bad_alloc();
+      return;
+    }
+    mapped_ = (bytes + kHuge - 1) & ~(kHuge - 1);
+    void* m = mmap(nullptr, mapped_ + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    auto base = reinterpret_cast<uintptr_t>(m), aligned = (base + kHuge - 1) & ~uintptr_t{kHuge - 1};
+    if (aligned > base) munmap(m, aligned - base);
+    if (aligned + mapped_ < base + mapped_ + kHuge) munmap(reinterpret_cast<void*>(aligned + mapped_), base + kHuge - aligned);
+    madvise(reinterpret_cast<void*>(aligned), mapped_, MADV_HUGEPAGE);
+    p_ = reinterpret_cast<T*>(aligned);
+  }
+  ZeroedArray(ZeroedArray&& o) noexcept : p_(o.p_), n_(o.n_), mapped_(o.mapped_) { o.p_ = nullptr; o.n_ = o.mapped_ = 0; }
+  ZeroedArray& operator=(ZeroedArray&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = o.p_;
+      n_ = o.n_;
+      mapped_ = o.mapped_;
+      o.p_ = nullptr;
+      o.n_ = o.mapped_ = 0;
+    }
+    return *this;
+  }
+  ZeroedArray(const ZeroedArray&) = delete;
+  ZeroedArray& operator=(const ZeroedArray&) = delete;
+  ~ZeroedArray() { release(); }
+  T& operator[](size_t i) { return p_[i]; }
+  const T& operator[](size_t i) const { return p_[i]; }
+  size_t size() const { return n_; }
+  T* begin() { return p_; }
+  T* end() { return p_ + n_; }
+  const T* begin() const { return p_; }
+  const T* end() const { return p_ + n_; }
+
+ private:
+  static constexpr size_t kHuge = size_t{1} << 21;
+  T* p_ = nullptr;
+  size_t n_ = 0;
+  size_t mapped_ = 0;  // 0: from calloc
+  void release() {
+    if (!p_) return;
+    if (mapped_) munmap(p_, mapped_);
+    else std::free(p_);
+    p_ = nullptr;
+  }
+};
+
 // 64-bit hash of a byte string (multiply-mix over 8-byte words). Not
 // cryptographic: only spreads keys over a table.
 uint64_t hash_bytes(const char* p, size_t n);
@@ -172,14 +232,19 @@ class Key128Table {
 // With a `group_mask`, keys that agree on those bits (a class: its
 // quasi-identifier bits) have their home slots in one aligned block of
 // kBlock slots, spread in it by the bits at `spread_shift` (the sensitive
-// value); for_each_group() then hands every such group over whole.
+// value: up to kBlock values of a class get distinct home slots);
+// for_each_group() then hands every such group over whole.
 class Key64Table {
  public:
-  static constexpr size_t kBlock = 4;
+  static constexpr size_t kBlock = 8;
   explicit Key64Table(uint64_t group_mask = ~uint64_t{0}, unsigned spread_shift = 0);
   uint64_t hash(uint64_t k) const {
     if (group_mask_ == ~uint64_t{0}) return hash_u64(k);
-    return (hash_u64(k & group_mask_) & ~uint64_t{kBlock - 1}) | ((k >> spread_shift_) & (kBlock - 1));
+    // The block from the group's bits; the slot in it from the spread bits,
+    // rotated by the group's hash so that common spread values do not crowd
+    // one slot of every block.
+    uint64_t h = hash_u64(k & group_mask_);
+    return (h & ~uint64_t{kBlock - 1}) | (((k >> spread_shift_) + (h >> 40)) & (kBlock - 1));
   }
   void prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_], 1); }
   // Adds `n` occurrences of `key` (whose hash() is `h`); returns its id.
@@ -187,11 +252,11 @@ class Key64Table {
     size_t i = h & mask_;
     for (;;) {
       Slot& s = slots_[i];
-      if (s.id == kEmpty) break;
+      if (s.id1 == 0) break;
       if (s.key == key) {
         if (n == 1 && s.count != 0xffffffffu) ++s.count;
         else add_large(s, n);
-        return s.id;
+        return s.id1 - 1;
       }
       i = (i + 1) & mask_;
     }
@@ -202,7 +267,7 @@ class Key64Table {
   template <class F>
   void for_each(F&& f) const {
     for (const Slot& s : slots_)
-      if (s.id != kEmpty) f(s.key, s.id, s.count == 0xffffffffu ? s.count + large_.find(s.id) : uint64_t{s.count});
+      if (s.id1) f(s.key, s.id1 - 1, count(s));
   }
   struct Entry {
     uint64_t key;
@@ -217,15 +282,15 @@ class Key64Table {
   template <class F>
   void for_each_group(F&& f) const {
     size_t cap = slots_.size(), start = kBlock - 1;
-    while (start < cap && slots_[start].id != kEmpty) start += kBlock;
+    while (start < cap && slots_[start].id1) start += kBlock;
     bool split = start < cap;  // else (never in practice) one run: the whole table
     if (!split) start = 0;
     std::vector<Entry> run;
     for (size_t k = 1; k <= cap; ++k) {
       size_t i = (start + k) & mask_;
       const Slot& s = slots_[i];
-      if (s.id != kEmpty)
-        run.push_back({s.key, s.id, s.count == 0xffffffffu ? s.count + large_.find(s.id) : uint64_t{s.count}});
+      if (s.id1)
+        run.push_back({s.key, s.id1 - 1, count(s)});
       else if (split && (i & (kBlock - 1)) == kBlock - 1 && !run.empty()) {
         f(run.data(), run.size());
         run.clear();
@@ -236,16 +301,16 @@ class Key64Table {
   // Keys and counts by id (one pass over the table each).
   HugeVector<uint64_t> keys() const;
   std::vector<uint64_t> counts() const;
-  size_t memory() const { return slots_.capacity() * sizeof(Slot); }
+  size_t memory() const { return slots_.size() * sizeof(Slot); }
 
  private:
-  struct Slot {
+  struct Slot {  // all zero: unused
     uint64_t key;
-    uint32_t id;     // kEmpty when unused
+    uint32_t id1;    // id + 1
     uint32_t count;  // saturates at 2^32 - 1; the rest is in large_
   };
-  static constexpr uint32_t kEmpty = 0xffffffffu;
-  HugeVector<Slot> slots_;
+  uint64_t count(const Slot& s) const { return s.count == 0xffffffffu ? s.count + large_.find(s.id1 - 1) : s.count; }
+  ZeroedArray<Slot> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
   uint64_t group_mask_;
