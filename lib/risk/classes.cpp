@@ -295,17 +295,44 @@ void ClassCounter::finish() {
 }
 
 namespace {
-// c ln c, from a table for small counts (the same values).
+// ln c and c ln c, from tables for small counts (the same values).
+struct LogTables {
+  std::vector<double> log, c_log;
+  LogTables() : log(1024), c_log(1024) {
+    for (size_t c = 1; c < log.size(); ++c) {
+      log[c] = std::log(static_cast<double>(c));
+      c_log[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
+    }
+  }
+};
+const LogTables& log_tables() {
+  static const LogTables t;
+  return t;
+}
 double c_log_c(uint64_t count) {
-  static const auto table = [] {
-    std::vector<double> t(1024);
-    for (size_t c = 1; c < t.size(); ++c) t[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
-    return t;
-  }();
-  if (count < table.size()) return table[count];
+  const LogTables& t = log_tables();
+  if (count < t.c_log.size()) return t.c_log[count];
   auto c = static_cast<double>(count);
   return c * std::log(c);
 }
+double log_of(uint64_t n) {
+  const LogTables& t = log_tables();
+  return n < t.log.size() ? t.log[n] : std::log(static_cast<double>(n));
+}
+
+// The smallest exp(max(0, h)) over classes. exp() is only evaluated for an
+// h that may give a new minimum (not above the smallest h so far, with room
+// for exp's rounding), so the result is the one of evaluating it for all.
+struct EntropyMin {
+  double value = INFINITY;
+  double best_h = INFINITY;
+  void add(double h) {
+    h = std::max(0.0, h);
+    if (h > best_h + 1e-9 * (1 + best_h)) return;
+    best_h = std::min(best_h, h);
+    value = std::min(value, std::exp(h));
+  }
+};
 }  // namespace
 
 // Groups the cells (class, sensitive value) into classes and computes the
@@ -338,7 +365,7 @@ void ClassCounter::group_cells() {
     uint64_t mask = quasi_mask();
     Diversity d;
     d.distinct_l = UINT64_MAX;
-    d.entropy_l = INFINITY;
+    EntropyMin entropy;
     using Entry = Key64Table::Entry;
     keys64_.reserve(cells_);  // classes <= cells: no regrowth
     sizes_.reserve(cells_);
@@ -360,13 +387,12 @@ void ClassCounter::group_cells() {
         keys64_.push_back(q);
         sizes_.push_back(size);
         d.distinct_l = std::min<uint64_t>(d.distinct_l, j - i);
-        auto sz = static_cast<double>(size);
-        double h = std::log(sz) - sum / sz;
-        d.entropy_l = std::min(d.entropy_l, std::exp(std::max(0.0, h)));
+        entropy.add(log_of(size) - sum / static_cast<double>(size));
         i = j;
       }
     });
     classes64_ = Key64Table();
+    d.entropy_l = entropy.value;
     if (!sizes_.empty()) diversity_ = d;
     return;
   } else if (mode_ == Mode::k128) {
@@ -425,10 +451,16 @@ void ClassCounter::values(uint32_t cls, std::vector<std::string_view>& out) cons
 }
 
 Histogram ClassCounter::histogram() const {
-  std::map<uint64_t, uint64_t> m;
-  for (uint64_t size : sizes_) ++m[size];
+  std::vector<uint64_t> small(1024, 0);  // most classes are small
+  std::map<uint64_t, uint64_t> large;
+  for (uint64_t size : sizes_) {
+    if (size < small.size()) ++small[size];
+    else ++large[size];
+  }
   Histogram h;
-  for (auto& [size, n] : m) h.push_back({size, n});
+  for (uint64_t size = 0; size < small.size(); ++size)
+    if (small[size]) h.push_back({size, small[size]});
+  for (auto& [size, n] : large) h.push_back({size, n});
   return h;
 }
 
