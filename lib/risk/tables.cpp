@@ -201,16 +201,33 @@ void Key64Table::add_large(Slot& s, uint64_t n) {
   large_.add(s.id1 - 1, n - room);
 }
 
+// Doubles the table in place: a key's new home is its old one or that plus
+// the old capacity. The run at the start of the table (it may hold keys that
+// wrapped around the end) is set aside; then, in increasing slot order, each
+// key is taken out and put back from its new home. The slots it probes are
+// all already processed (or in the new half), so no later removal opens a
+// hole in its way. The keys set aside go back last.
 void Key64Table::grow() {
-  ZeroedArray<Slot> old(slots_.size() * 2);
-  std::swap(old, slots_);
-  mask_ = slots_.size() - 1;
-  for (const Slot& s : old) {
-    if (!s.id1) continue;
-    size_t i = hash(s.key) & mask_;
-    while (slots_[i].id1) i = (i + 1) & mask_;
-    slots_[i] = s;
+  size_t old_cap = slots_.size();
+  std::vector<Slot> first_run;
+  for (size_t i = 0; i < old_cap && slots_[i].id1; ++i) {
+    first_run.push_back(slots_[i]);
+    slots_[i] = Slot{0, 0, 0};
   }
+  slots_.grow(old_cap * 2);
+  mask_ = slots_.size() - 1;
+  auto put = [&](const Slot& s) {
+    size_t j = hash(s.key) & mask_;
+    while (slots_[j].id1) j = (j + 1) & mask_;
+    slots_[j] = s;
+  };
+  for (size_t i = 0; i < old_cap; ++i) {
+    if (!slots_[i].id1) continue;
+    Slot s = slots_[i];
+    slots_[i] = Slot{0, 0, 0};
+    put(s);
+  }
+  for (const Slot& s : first_run) put(s);
 }
 
 HugeVector<uint64_t> Key64Table::keys() const {

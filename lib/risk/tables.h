@@ -83,6 +83,25 @@ class ZeroedArray {
   ZeroedArray(const ZeroedArray&) = delete;
   ZeroedArray& operator=(const ZeroedArray&) = delete;
   ~ZeroedArray() { release(); }
+  // Grows to n >= size() elements: the first size() keep their bytes, the
+  // rest are zero. Large arrays grow by remapping: the old pages are kept,
+  // only the new ones are fresh.
+  void grow(size_t n) {
+    size_t bytes = n * sizeof(T);
+    if (!mapped_ || bytes < kHuge) {
+      ZeroedArray bigger(n);
+      if (n_) std::memcpy(static_cast<void*>(bigger.p_), p_, n_ * sizeof(T));
+      *this = std::move(bigger);
+      return;
+    }
+    size_t want = (bytes + kHuge - 1) & ~(kHuge - 1);
+    void* m = mremap(p_, mapped_, want, MREMAP_MAYMOVE);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    madvise(m, want, MADV_HUGEPAGE);
+    p_ = static_cast<T*>(m);
+    mapped_ = want;
+    n_ = n;
+  }
   T& operator[](size_t i) { return p_[i]; }
   const T& operator[](size_t i) const { return p_[i]; }
   size_t size() const { return n_; }
