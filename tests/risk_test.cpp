@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include "report/sections.h"
 #include "risk/analyze.h"
 #include "risk/render.h"
+#include "risk/tables.h"
 #include "table/table.h"
 
 using namespace privaudit;
@@ -510,6 +513,261 @@ BOOST_AUTO_TEST_CASE(quoting_problems) {
   BOOST_TEST_REQUIRE(rows.size() == 3u);
   BOOST_TEST(rows[1][0] == "xy");      // text after a closing quote is kept
   BOOST_TEST(rows[2][0] == "open,2\n");  // unclosed at end of input
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The counting structures of the risk engine: exact classes whatever the
+// hash does, whatever the key layout, and whatever the quoting.
+BOOST_AUTO_TEST_SUITE(counting_structures)
+
+namespace {
+
+// A reference: classes, their sizes and their sensitive value counts by
+// plain maps.
+struct Reference {
+  std::map<std::vector<std::string>, std::map<std::string, uint64_t>> classes;
+  void add(const std::vector<std::string>& qi, const std::string& s) { ++classes[qi][s]; }
+  Histogram histogram() const {
+    std::map<uint64_t, uint64_t> m;
+    for (auto& [k, v] : classes) {
+      uint64_t n = 0;
+      for (auto& [s, c] : v) n += c;
+      ++m[n];
+    }
+    Histogram h;
+    for (auto& [size, n] : m) h.push_back({size, n});
+    return h;
+  }
+  uint64_t distinct_l() const {
+    uint64_t l = UINT64_MAX;
+    for (auto& [k, v] : classes) l = std::min<uint64_t>(l, v.size());
+    return l;
+  }
+  double entropy_l() const {
+    double e = INFINITY;
+    for (auto& [k, v] : classes) {
+      double n = 0, sum = 0;
+      for (auto& [s, c] : v) {
+        n += static_cast<double>(c);
+        sum += static_cast<double>(c) * std::log(static_cast<double>(c));
+      }
+      e = std::min(e, std::exp(std::max(0.0, std::log(n) - sum / n)));
+    }
+    return e;
+  }
+};
+
+bool same_histogram(const Histogram& a, const Histogram& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].size != b[i].size || a[i].classes != b[i].classes) return false;
+  return true;
+}
+
+// Checks a counter (finished) against the reference, class by class.
+void check_against(const ClassCounter& c, const Reference& r, size_t qis) {
+  BOOST_TEST(c.classes() == r.classes.size());
+  BOOST_TEST(same_histogram(c.histogram(), r.histogram()));
+  std::map<std::vector<std::string>, uint64_t> sizes;
+  std::vector<std::string_view> vals;
+  for (uint32_t cls = 0; cls < c.classes(); ++cls) {
+    c.values(cls, vals);
+    BOOST_TEST_REQUIRE(vals.size() == qis);
+    sizes[std::vector<std::string>(vals.begin(), vals.end())] += c.size(cls);
+  }
+  bool same = sizes.size() == r.classes.size();
+  for (auto& [k, v] : r.classes) {
+    uint64_t n = 0;
+    for (auto& [s, cnt] : v) n += cnt;
+    same = same && sizes.count(k) && sizes[k] == n;
+  }
+  BOOST_TEST(same);
+}
+
+}  // namespace
+
+// Values of every length up to past the two-word limit, sharing prefixes,
+// suffixes and NUL bytes, get one id each.
+BOOST_AUTO_TEST_CASE(value_dictionary_is_exact) {
+  ValueDict d;
+  std::vector<std::string> vals = {""};
+  for (size_t n = 1; n <= 20; ++n) {
+    vals.push_back(std::string(n, 'A'));
+    vals.push_back(std::string(n - 1, 'A') + 'B');
+    vals.push_back('B' + std::string(n - 1, 'A'));
+    vals.push_back(std::string(n - 1, 'A') + '\0');
+    vals.push_back(std::string(n, '\0'));
+  }
+  std::sort(vals.begin(), vals.end());
+  vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
+  std::vector<uint32_t> ids;
+  for (auto& v : vals) ids.push_back(d.add(v));
+  for (int pass = 0; pass < 2; ++pass)  // again: the same ids
+    for (size_t i = 0; i < vals.size(); ++i) BOOST_TEST(d.add(vals[i]) == ids[i]);
+  BOOST_TEST(d.size() == vals.size());
+  for (size_t i = 0; i < vals.size(); ++i) BOOST_TEST((d.key(ids[i]) == vals[i]));
+}
+
+// Every key lands in one home block (group mask 0): all collide, counts and
+// ids stay exact, through growth and counts past 32 bits.
+BOOST_AUTO_TEST_CASE(key_table_under_collisions) {
+  Key64Table t(0, 0);
+  std::map<uint64_t, uint64_t> ref;
+  std::map<uint64_t, uint32_t> id_of;
+  uint64_t x = 12345;
+  for (int i = 0; i < 3000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    uint64_t k = (x >> 50) & 511;  // 512 distinct keys
+    uint32_t id = t.add(k, t.hash(k));
+    auto [it, fresh] = id_of.emplace(k, id);
+    BOOST_TEST((fresh ? id == id_of.size() - 1 : it->second == id));
+    ++ref[k];
+  }
+  t.add(7, t.hash(7), 0xfffffff0ULL);  // past 2^32 - 1 in one slot
+  t.add(7, t.hash(7), 100);
+  ref[7] += 0xfffffff0ULL + 100;
+  std::vector<uint64_t> counts = t.counts();
+  HugeVector<uint64_t> keys = t.keys();
+  BOOST_TEST_REQUIRE(counts.size() == ref.size());
+  bool same = true;
+  for (auto& [k, n] : ref) same = same && keys[id_of[k]] == k && counts[id_of[k]] == n;
+  BOOST_TEST(same);
+  size_t seen = 0, groups = 0;
+  t.for_each_group([&](Key64Table::Entry* e, size_t n) {
+    ++groups;
+    for (size_t i = 0; i < n; ++i) {
+      ++seen;
+      same = same && ref[e[i].key] == e[i].count && id_of[e[i].key] == e[i].id;
+    }
+  });
+  BOOST_TEST(same);
+  BOOST_TEST(seen == ref.size());
+  BOOST_TEST(groups == 1u);  // one group: all keys agree on the (empty) group bits
+}
+
+// Groups hand over every key whose group bits agree, together.
+BOOST_AUTO_TEST_CASE(key_table_groups_are_whole) {
+  const uint64_t group = (uint64_t{1} << 20) - 1;
+  Key64Table t(group, 20);
+  std::map<uint64_t, uint64_t> ref;
+  uint64_t x = 99;
+  for (int i = 0; i < 200000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    uint64_t k = ((x >> 20) % 40000) | ((x >> 60) << 20);  // 40000 groups, 16 spread values
+    t.add(k, t.hash(k));
+    ++ref[k];
+  }
+  std::map<uint64_t, size_t> group_call;  // group bits -> the call that held them
+  size_t call = 0, seen = 0;
+  bool whole = true;
+  t.for_each_group([&](Key64Table::Entry* e, size_t n) {
+    ++call;
+    for (size_t i = 0; i < n; ++i) {
+      ++seen;
+      auto [it, fresh] = group_call.emplace(e[i].key & group, call);
+      whole = whole && (fresh || it->second == call) && ref[e[i].key] == e[i].count;
+    }
+  });
+  BOOST_TEST(whole);
+  BOOST_TEST(seen == ref.size());
+  BOOST_TEST(call > 1000u);  // split into many small runs
+}
+
+// Classes and l-diversity equal a plain reference while the key layout
+// changes under the counter: 64-bit keys, widened, 128-bit keys, then keys
+// made of the values (a column with ever more distinct values).
+BOOST_AUTO_TEST_CASE(counter_matches_reference_through_every_layout) {
+  struct Case {
+    size_t qis, growing;  // columns, of which the first `growing` take ever more values
+    int layout;           // expected at the end: 0 = 64-bit keys, 1 = 128-bit, 2 = values
+  };
+  for (Case t : {Case{3, 1, 0}, Case{6, 2, 1}, Case{12, 8, 2}}) {
+    size_t qis = t.qis;
+    ClassCounter c(qis, true);
+    Reference r;
+    uint64_t x = 7 + qis;
+    std::vector<std::string> row(qis);
+    std::vector<std::string_view> view(qis);
+    for (int i = 0; i < 60000; ++i) {
+      for (size_t j = 0; j < qis; ++j) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        // Growing columns widen the key layout; the others stay small,
+        // some values long.
+        uint64_t v = j < t.growing ? static_cast<uint64_t>(i) / (j + 1) : (x >> 40) % (j + 2);
+        row[j] = j % 4 == 3 ? "a long value of more than sixteen bytes #" + std::to_string(v) : std::to_string(v);
+        view[j] = row[j];
+      }
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      std::string s = "s" + std::to_string((x >> 45) % 5);
+      c.add(view.data(), s);
+      r.add(row, s);
+    }
+    c.finish();
+    BOOST_TEST(c.records() == 60000u);
+    BOOST_TEST((c.keys64() != nullptr) == (t.layout == 0));
+    BOOST_TEST(c.packed() == (t.layout != 2));
+    check_against(c, r, qis);
+    ClassCounter::Diversity d = c.diversity();
+    BOOST_TEST(d.distinct_l == r.distinct_l());
+    BOOST_TEST(d.entropy_l == r.entropy_l(), boost::test_tools::tolerance(1e-12));
+  }
+}
+
+// Quoted fields holding delimiters, quotes, CR and newlines give the same
+// classes as the same values read from JSON Lines, and as a plain CSV of
+// stand-in values; records straddle the reader's chunks.
+BOOST_AUTO_TEST_CASE(quoted_fields_give_the_same_classes) {
+  const std::vector<std::string> odd = {"a,b", "line\nbreak", "say \"hi\"", "cr\r\nlf", "plain", ""};
+  const std::vector<std::string> stand_in = {"v0", "v1", "v2", "v3", "v4", "v5"};
+  std::string quoted = "x,y,z,s\n", plain = "x,y,z,s\n", jsonl;
+  auto q = [](const std::string& v) {
+    std::string o = "\"";
+    for (char ch : v) o += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return o + "\"";
+  };
+  auto js = [](const std::string& v) {
+    std::string o = "\"";
+    for (char ch : v) {
+      if (ch == '"') o += "\\\"";
+      else if (ch == '\n') o += "\\n";
+      else if (ch == '\r') o += "\\r";
+      else o += ch;
+    }
+    return o + "\"";
+  };
+  uint64_t x = 5;
+  for (int i = 0; i < 20000; ++i) {
+    size_t v[3];
+    for (auto& k : v) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      k = (x >> 40) % odd.size();
+    }
+    std::string s = std::to_string(i % 7);
+    auto field = [&](size_t k) { return odd[k].find_first_of(",\"\r\n") == std::string::npos && i % 2 ? odd[k] : q(odd[k]); };
+    quoted += field(v[0]) + "," + field(v[1]) + "," + std::to_string(v[2]) + "," + s + (i % 3 ? "\n" : "\r\n");
+    plain += stand_in[v[0]] + "," + stand_in[v[1]] + "," + std::to_string(v[2]) + "," + s + "\n";
+    jsonl += "{\"x\":" + js(odd[v[0]]) + ",\"y\":" + js(odd[v[1]]) + ",\"z\":\"" + std::to_string(v[2]) + "\",\"s\":\"" + s + "\"}\n";
+  }
+  RiskOptions o = qis({"x", "y", "z"});
+  o.sensitive = "s";
+  RiskAnalysis a = analyze_text("odd_quoted.csv", quoted, o);
+  RiskAnalysis b = analyze_text("odd_plain.csv", plain, o);
+  RiskAnalysis c = analyze_text("odd.jsonl", jsonl, o);
+  for (const RiskAnalysis* other : {&b, &c}) {
+    BOOST_TEST(a.records == other->records);
+    BOOST_TEST(a.classes == other->classes);
+    BOOST_TEST(a.sample_uniques == other->sample_uniques);
+    BOOST_TEST(same_histogram(a.histogram, other->histogram));
+    BOOST_TEST(a.diversity->distinct_l == other->diversity->distinct_l);
+    BOOST_TEST(a.diversity->entropy_l == other->diversity->entropy_l);
+    BOOST_TEST_REQUIRE(a.drivers.size() == other->drivers.size());
+    for (size_t k = 0; k < a.drivers.size(); ++k)
+      BOOST_TEST(a.drivers[k].sample_uniques_without == other->drivers[k].sample_uniques_without);
+  }
+  BOOST_TEST(a.records == 20000u);
+  BOOST_TEST(a.malformed == 0u);
+  BOOST_TEST(a.classes == 6u * 6u * 6u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -182,9 +182,9 @@ RiskStatus analyze_risk(const std::string& path, const RiskOptions& opts, const 
   auto t2 = std::chrono::steady_clock::now();
   std::clock_t c2 = std::clock();
   if (std::getenv("PRIVAUDIT_RISK_TIMING"))
-    std::fprintf(stderr, "risk timing: count %.3f s (cpu %.3f s), metrics %.3f s (cpu %.3f s), %zu bytes of tables\n",
+    std::fprintf(stderr, "risk timing: count %.3f s (cpu %.3f s), metrics %.3f s (cpu %.3f s), %zu bytes of tables, %zu cells\n",
                  std::chrono::duration<double>(t1 - t0).count(), double(c1 - c0) / CLOCKS_PER_SEC,
-                 std::chrono::duration<double>(t2 - t1).count(), double(c2 - c1) / CLOCKS_PER_SEC, counter.memory());
+                 std::chrono::duration<double>(t2 - t1).count(), double(c2 - c1) / CLOCKS_PER_SEC, counter.memory(), counter.cells());
   if (reader->failed()) {
     a.read_error = reader->error();
     error = fmt::format("{}: {}", path, reader->error());

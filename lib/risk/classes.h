@@ -2,11 +2,16 @@
 // grouped by the exact tuple of their quasi-identifier values, and (with a
 // sensitive attribute) each class counts its sensitive values.
 //
+// Records are counted by cell: the tuple of quasi-identifier values plus,
+// with a sensitive attribute, the sensitive value (one table lookup per
+// record). finish() groups the cells into classes.
+//
 // Each column's values are interned into a small per-column dictionary and a
-// record's class key is its tuple of value ids packed into 128 bits, held in
-// the table slot itself. When the ids no longer fit (many columns with many
-// distinct values), the counter switches to keys made of the values
-// themselves. Either way, classes are exact.
+// record's class key is its tuple of value ids packed into 64 bits (or 128
+// when 64 are not enough), held in the table slot itself. When the ids no
+// longer fit (many columns with many distinct values), the counter switches
+// to keys made of the values themselves. Either way, classes are exact: a
+// key is the tuple itself, never a hash of it.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -28,8 +33,8 @@ class ClassCounter {
   // values are copied; records are counted in batches (so that the table
   // lookups of a batch overlap their memory latency).
   void add(const std::string_view* values, std::string_view sensitive = {});
-  // Counts the records still in the batch. Call after the last add(), before
-  // reading anything back.
+  // Counts the records still in the batch. Call once, after the last add(),
+  // before reading anything back.
   void finish();
 
   uint64_t records() const { return records_; }
@@ -40,8 +45,16 @@ class ClassCounter {
   void values(uint32_t cls, std::vector<std::string_view>& out) const;
   // With packed keys: the per-column value ids of a class (ids[0..qis)), and
   // the number of distinct values of column j. False in value-key mode.
-  bool packed() const { return packed_; }
+  // values() and ids() after finish().
+  bool packed() const { return mode_ != Mode::values; }
   void ids(uint32_t cls, uint32_t* ids) const;
+  // With 64-bit keys (after finish()): the key of every class, and column
+  // j's bits in it (shift, width); nullptr otherwise.
+  const uint64_t* keys64() const { return mode_ == Mode::k64 ? keys64_.data() : nullptr; }
+  unsigned key_shift(size_t j) const { return shift_[j]; }
+  unsigned key_width(size_t j) const { return width_[j]; }
+  // Records per class, by class (after finish()).
+  const uint64_t* sizes() const { return sizes_.data(); }
   size_t distinct(size_t j) const { return dict_[j].size(); }
   // Class-size histogram, ascending sizes.
   Histogram histogram() const;
@@ -53,55 +66,58 @@ class ClassCounter {
     uint64_t distinct_l = 0;
     double entropy_l = 0;
   };
-  Diversity diversity() const;
+  Diversity diversity() const { return diversity_; }
 
-  // Approximate bytes held.
-  size_t memory() const;
+  // Approximate bytes held (at the end of counting).
+  size_t memory() const { return memory_; }
+  // Distinct (quasi-identifiers, sensitive value) cells counted.
+  size_t cells() const { return cells_; }
 
  private:
   size_t qis_;
   bool sensitive_;
+  size_t cols_;  // columns of a cell: the quasi-identifiers, then the sensitive value
   uint64_t records_ = 0;
+  size_t cells_ = 0;
+  size_t memory_ = 0;
+  Diversity diversity_;
 
-  // Packed mode: per-column dictionaries, bit layout of the 128-bit key.
-  bool packed_ = true;
+  // Packed modes: per-column dictionaries, bit layout of the 64- or 128-bit
+  // key. Value mode: keys made of the values (encode_tuple).
+  enum class Mode { k64, k128, values };
+  Mode mode_ = Mode::k64;
   std::vector<ValueDict> dict_;
   std::vector<unsigned> width_, shift_;
   std::vector<uint32_t> ids_;  // scratch: the ids of the record being added
+  Key64Table classes64_;
+  HugeVector<uint64_t> keys64_;  // 64-bit keys by class, filled by finish()
   Key128Table packed_classes_;
-  // Value-key mode.
   StringTable classes_;
+  // Until finish(), classes64_ / packed_classes_ / classes_ count cells;
+  // afterwards they (or keys64_) hold the classes.
 
-  // The batch: keys (packed, or encoded values back to back), hashes and
-  // sensitive value ids.
+  // The batch: cell keys (packed, or encoded values back to back) and their
+  // hashes.
   static constexpr size_t kBatch = 32;
+  uint64_t batch_key64_[kBatch] = {};
   Key128Table::Key batch_key_[kBatch];
   std::string batch_keys_;
   size_t batch_end_[kBatch] = {};
   uint64_t batch_hash_[kBatch] = {};
-  uint32_t batch_sens_[kBatch] = {};
-  uint32_t batch_cls_[kBatch] = {};
   size_t batch_n_ = 0;
 
   std::vector<uint64_t> sizes_;  // records per class, filled by finish()
 
-  ValueDict sensitive_values_;
-  // Sensitive values per class: the first value seen inline (most classes
-  // hold one), the others in pairs_.
-  struct First {
-    uint32_t value;
-    uint32_t count;
-  };
-  HugeVector<First> first_;
-  U64Table pairs_;  // (class << 32 | sensitive value) -> count, for values other than the first
-
   void flush();
+  void add_ids(const std::string_view* values, std::string_view sensitive, bool have_ids);
+  void group_cells();
+  uint64_t quasi_mask() const;
+  size_t current_memory() const;
   Key128Table::Key pack(const uint32_t* ids) const;
-  void unpack(const Key128Table::Key& k, uint32_t* ids) const;
+  void unpack(const Key128Table::Key& k, uint32_t* ids, size_t n) const;
   bool layout(const std::vector<unsigned>& widths);
   void widen();
-  void to_value_keys();
-  void add_value_key(const std::string_view* values);
+  void add_value_key(const std::string_view* values, std::string_view sensitive);
 };
 
 // Encodes a tuple of values as one byte string (length-prefixed values).

@@ -10,10 +10,19 @@ EncodedClasses encode_classes(const ClassCounter& counter) {
   e.qis = counter.qis();
   e.records = counter.records();
   size_t n = counter.classes();
+  e.classes = n;
+  e.sizes = counter.sizes();
+  if (counter.keys64()) {  // the counter's own keys and dictionaries
+    e.keys = counter.keys64();
+    for (size_t j = 0; j < e.qis; ++j) {
+      e.shift.push_back(counter.key_shift(j));
+      e.width.push_back(counter.key_width(j));
+      e.distinct.push_back(static_cast<uint32_t>(counter.distinct(j)));
+    }
+    return e;
+  }
   e.ids.resize(n * e.qis);
-  e.sizes.resize(n);
-  for (uint32_t c = 0; c < n; ++c) e.sizes[c] = counter.size(c);
-  if (counter.packed()) {  // the counter's own dictionaries
+  if (counter.packed()) {
     for (uint32_t c = 0; c < n; ++c) counter.ids(c, &e.ids[c * e.qis]);
     for (size_t j = 0; j < e.qis; ++j) e.distinct.push_back(static_cast<uint32_t>(counter.distinct(j)));
     return e;
@@ -29,7 +38,7 @@ EncodedClasses encode_classes(const ClassCounter& counter) {
 }
 
 uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
-  size_t n = e.sizes.size();
+  size_t n = e.classes;
   if (cols.empty()) return e.records == 1 ? 1 : 0;
   // Dense counting when the value space is small, else packed 64-bit keys,
   // else the id tuple as bytes.
@@ -40,22 +49,64 @@ uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
     cells = cells > (uint64_t{1} << 32) ? cells : cells * d;  // saturates well above the dense limit
     bits += static_cast<unsigned>(std::bit_width(d - 1));
   }
-  auto packed = [&](size_t c) {
-    uint64_t k = 0;
-    for (size_t j : cols) k = k * std::max<uint32_t>(e.distinct[j], 1) + e.ids[c * e.qis + j];
-    return k;
+  // A class's position among the cells: sum of id * weight over the columns
+  // (mixed radix), or the ids side by side in `bits` bits.
+  struct Col {
+    size_t j;
+    unsigned shift;  // in the packed class key
+    uint64_t mask;
+    uint64_t weight;  // dense position weight
+    unsigned at;      // bit position in a packed projection
   };
+  std::vector<Col> cs;
+  uint64_t weight = 1;
+  unsigned at = bits;
+  for (size_t k = cols.size(); k-- > 0;) {
+    size_t j = cols[k];
+    uint64_t d = std::max<uint32_t>(e.distinct[j], 1);
+    at -= static_cast<unsigned>(std::bit_width(d - 1));
+    Col c{j, 0, 0, weight, at};
+    if (e.keys) {
+      c.shift = e.shift[j];
+      c.mask = (uint64_t{1} << e.width[j]) - 1;
+    }
+    cs.push_back(c);
+    weight = weight * d;  // only used while cells (their product) is small
+  }
   uint64_t uniques = 0;
-  // Dense only while the array is not much larger than the classes.
-  if (cells <= std::max<uint64_t>(uint64_t{1} << 16, 4 * static_cast<uint64_t>(n))) {
-    std::vector<uint64_t> count(cells, 0);
-    for (size_t c = 0; c < n; ++c) count[packed(c)] += e.sizes[c];
-    for (uint64_t v : count) uniques += v == 1;
+  // Dense while the array (a byte per cell) is not much larger than the classes.
+  if (cells <= std::max<uint64_t>(uint64_t{1} << 16, 32 * static_cast<uint64_t>(n))) {
+    // Per cell: 0 no record, 1 exactly one, 2 more.
+    std::vector<uint8_t> state(cells, 0);
+    auto mark = [&](uint64_t k, uint64_t size) {  // uniques counted as cells change state
+      uint8_t& s = state[k];
+      uniques -= s == 1;
+      s = s == 0 && size == 1 ? 1 : 2;
+      uniques += s == 1;
+    };
+    if (e.keys) {
+      for (size_t c = 0; c < n; ++c) {
+        uint64_t key = e.keys[c], k = 0;
+        for (const Col& col : cs) k += ((key >> col.shift) & col.mask) * col.weight;
+        mark(k, e.sizes[c]);
+      }
+    } else {
+      for (size_t c = 0; c < n; ++c) {
+        uint64_t k = 0;
+        for (const Col& col : cs) k += uint64_t{e.ids[c * e.qis + col.j]} * col.weight;
+        mark(k, e.sizes[c]);
+      }
+    }
   } else if (bits <= 64) {
     U64Table t;
     for (size_t c = 0; c < n; ++c) {
       uint64_t k = 0;
-      for (size_t j : cols) k = (k << std::bit_width(uint64_t{std::max<uint32_t>(e.distinct[j], 1)} - 1)) | e.ids[c * e.qis + j];
+      if (e.keys) {
+        uint64_t key = e.keys[c];
+        for (const Col& col : cs) k |= ((key >> col.shift) & col.mask) << col.at;
+      } else {
+        for (const Col& col : cs) k |= uint64_t{e.ids[c * e.qis + col.j]} << col.at;
+      }
       t.add(k, e.sizes[c]);
     }
     t.for_each([&](uint64_t, uint64_t count) { uniques += count == 1; });
@@ -63,7 +114,7 @@ uint64_t uniques_on(const EncodedClasses& e, const std::vector<size_t>& cols) {
     StringTable t;
     std::vector<uint32_t> key(cols.size());
     for (size_t c = 0; c < n; ++c) {
-      for (size_t k = 0; k < cols.size(); ++k) key[k] = e.ids[c * e.qis + cols[k]];
+      for (size_t k = 0; k < cols.size(); ++k) key[k] = e.id(c, cols[k]);
       std::string_view kv(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(uint32_t));
       t.add(kv, hash_bytes(kv.data(), kv.size()), e.sizes[c]);
     }

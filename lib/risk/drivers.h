@@ -12,14 +12,24 @@
 
 namespace privaudit::risk {
 
-// Classes with their values dictionary-encoded per column.
+// Classes with their values dictionary-encoded per column: either one
+// packed 64-bit key per class (the counter's own, not copied) or a tuple of
+// value ids per class.
 struct EncodedClasses {
   size_t qis = 0;
-  std::vector<uint32_t> ids;     // ids[c * qis + j]: value id of class c in column j
-  std::vector<uint64_t> sizes;   // records per class
+  size_t classes = 0;
+  const uint64_t* keys = nullptr;  // packed: keys[c], column j at bits shift[j], width[j]
+  std::vector<unsigned> shift, width;
+  std::vector<uint32_t> ids;       // else ids[c * qis + j]: value id of class c in column j
+  const uint64_t* sizes = nullptr;  // records per class (the counter's)
   std::vector<uint32_t> distinct;  // distinct values per column
   uint64_t records = 0;
+  uint32_t id(size_t c, size_t j) const {
+    if (keys) return static_cast<uint32_t>((keys[c] >> shift[j]) & ((uint64_t{1} << width[j]) - 1));
+    return ids[c * qis + j];
+  }
 };
+// Refers to `counter`'s classes: valid while it lives.
 EncodedClasses encode_classes(const ClassCounter& counter);
 
 // Records unique on the columns `cols` (indices into the quasi-identifiers).

@@ -118,6 +118,14 @@ void U64Table::add(uint64_t key, uint64_t n) {
   if (++size_ * 2 > slots_.size()) grow();
 }
 
+uint64_t U64Table::find(uint64_t key) const {
+  for (size_t i = hash_u64(key) & mask_;; i = (i + 1) & mask_) {
+    const Entry& e = slots_[i];
+    if (e.count == 0) return 0;
+    if (e.key == key) return e.count;
+  }
+}
+
 void U64Table::grow() {
   HugeVector<Entry> old;
   old.swap(slots_);
@@ -171,6 +179,72 @@ void Key128Table::grow() {
   }
 }
 
+Key64Table::Key64Table(uint64_t group_mask, unsigned spread_shift)
+    : slots_(1024), mask_(1023), group_mask_(group_mask), spread_shift_(spread_shift) {}
+
+uint32_t Key64Table::insert(size_t slot, uint64_t key, uint64_t n) {
+  auto id = static_cast<uint32_t>(size_);
+  slots_[slot] = Slot{key, id + 1, 0};
+  add_large(slots_[slot], n);
+  // Grow at 3/4 load: a probe past the home slot mostly stays in its cache line.
+  if (++size_ * 4 > slots_.size() * 3) grow();
+  return id;
+}
+
+void Key64Table::add_large(Slot& s, uint64_t n) {
+  uint64_t room = 0xffffffffu - s.count;
+  if (n <= room) {
+    s.count += static_cast<uint32_t>(n);
+    return;
+  }
+  s.count = 0xffffffffu;
+  large_.add(s.id1 - 1, n - room);
+}
+
+// Doubles the table in place: a key's new home is its old one or that plus
+// the old capacity. The run at the start of the table (it may hold keys that
+// wrapped around the end) is set aside; then, in increasing slot order, each
+// key is taken out and put back from its new home. The slots it probes are
+// all already processed (or in the new half), so no later removal opens a
+// hole in its way. The keys set aside go back last.
+void Key64Table::grow() {
+  size_t old_cap = slots_.size();
+  std::vector<Slot> first_run;
+  for (size_t i = 0; i < old_cap && slots_[i].id1; ++i) {
+    first_run.push_back(slots_[i]);
+    slots_[i] = Slot{0, 0, 0};
+  }
+  slots_.grow(old_cap * 2);
+  mask_ = slots_.size() - 1;
+  auto put = [&](const Slot& s) {
+    size_t j = hash(s.key) & mask_;
+    while (slots_[j].id1) j = (j + 1) & mask_;
+    slots_[j] = s;
+  };
+  for (size_t i = 0; i < old_cap; ++i) {
+    if (!slots_[i].id1) continue;
+    Slot s = slots_[i];
+    slots_[i] = Slot{0, 0, 0};
+    put(s);
+  }
+  for (const Slot& s : first_run) put(s);
+}
+
+HugeVector<uint64_t> Key64Table::keys() const {
+  HugeVector<uint64_t> out(size_);
+  for (const Slot& s : slots_)
+    if (s.id1) out[s.id1 - 1] = s.key;
+  return out;
+}
+
+std::vector<uint64_t> Key64Table::counts() const {
+  std::vector<uint64_t> out(size_);
+  for (const Slot& s : slots_)
+    if (s.id1) out[s.id1 - 1] = s.count;
+  large_.for_each([&](uint64_t id, uint64_t n) { out[id] += n; });
+  return out;
+}
+
 uint32_t ValueDict::insert(std::string_view v) {
   auto id = static_cast<uint32_t>(size());
   arena_.append(v);
@@ -178,46 +252,35 @@ uint32_t ValueDict::insert(std::string_view v) {
   return id;
 }
 
-uint32_t ValueDict::add(std::string_view v) {
-  if (v.size() >= 16) {
-    size_t before = long_.size();
-    uint32_t lid = long_.add(v);
-    if (long_.size() > before) long_ids_.push_back(insert(v));
-    return long_ids_[lid];
-  }
-  Key128Table::Key k;
-  char bytes[16] = {};
-  std::memcpy(bytes, v.data(), v.size());
-  bytes[15] = static_cast<char>(v.size() + 1);
-  std::memcpy(&k.lo, bytes, 8);
-  std::memcpy(&k.hi, bytes + 8, 8);
-  size_t i = Key128Table::hash(k) & mask_;
-  for (;;) {
-    Slot& s = slots_[i];
-    if (s.id == kEmpty) break;
-    if (s.key == k) return s.id;
-    i = (i + 1) & mask_;
-  }
+uint32_t ValueDict::insert_small(size_t slot, std::string_view v, uint64_t a, uint64_t b) {
   uint32_t id = insert(v);
-  slots_[i] = Slot{k, id};
-  if (size() * 2 > slots_.size()) grow();
+  small_[slot] = SmallSlot{a, b, static_cast<uint32_t>(v.size()), id};
+  if (++small_size_ * 4 > small_.size()) grow_small();  // sparse: most lookups end at the home slot
   return id;
 }
 
-void ValueDict::grow() {
-  std::vector<Slot> old(slots_.size() * 2, Slot{{}, kEmpty});
-  old.swap(slots_);
-  mask_ = slots_.size() - 1;
-  for (const Slot& s : old) {
+void ValueDict::grow_small() {
+  std::vector<SmallSlot> old(small_.size() * 2, SmallSlot{0, 0, kEmpty, kEmpty});
+  old.swap(small_);
+  small_mask_ = small_.size() - 1;
+  --small_shift_;
+  for (const SmallSlot& s : old) {
     if (s.id == kEmpty) continue;
-    size_t i = Key128Table::hash(s.key) & mask_;
-    while (slots_[i].id != kEmpty) i = (i + 1) & mask_;
-    slots_[i] = s;
+    size_t i = small_hash(s.a, s.b, s.len);
+    while (small_[i].id != kEmpty) i = (i + 1) & small_mask_;
+    small_[i] = s;
   }
 }
 
+uint32_t ValueDict::add_long(std::string_view v) {
+  size_t before = long_.size();
+  uint32_t lid = long_.add(v);
+  if (long_.size() > before) long_ids_.push_back(insert(v));
+  return long_ids_[lid];
+}
+
 size_t ValueDict::memory() const {
-  return slots_.capacity() * sizeof(Slot) + long_.memory() + long_ids_.capacity() * 4 + arena_.capacity() +
+  return small_.capacity() * sizeof(SmallSlot) + long_.memory() + long_ids_.capacity() * 4 + arena_.capacity() +
          offsets_.capacity() * 8;
 }
 

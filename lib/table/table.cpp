@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace privaudit {
 
@@ -201,6 +204,7 @@ bool TableReader::read_csv_record(bool& ok) {
     if (!fill()) return false;
   }
   record_line_ = line_;
+  if (read_plain_record()) return true;
   size_t i = 0, w = 0, fstart = 0;  // relative to the record start pos_
   bool in_q = false, quoted = false, any = false;
   auto note = [&](std::string msg) {
@@ -298,6 +302,59 @@ bool TableReader::read_csv_record(bool& ok) {
   pos_ += i;
   rec_ = pos_ - i;
   return true;
+}
+
+// The common case, fast: a record with no quote and no CR, whose newline is
+// in the buffer. Finds the delimiters and the newline 16 bytes at a time and
+// leaves the fields in spans_ exactly as read_csv_record's general loop
+// would. False (spans_ empty, nothing consumed) for any other record.
+bool TableReader::read_plain_record() {
+  const char* b = buf_.data() + pos_;
+  size_t size = buf_.size() - pos_;
+  size_t fstart = 0;
+#ifdef __SSE2__
+  const __m128i d = _mm_set1_epi8(delim_), nl = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+  for (size_t i = 0; i + 16 <= size; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl)), _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, cr)))));
+    for (; mask; mask &= mask - 1) {
+      size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
+      char c = b[at];
+      if (c == delim_) {
+        spans_.push_back({fstart, at - fstart});
+        fstart = at + 1;
+      } else if (c == '\n') {
+        spans_.push_back({fstart, at - fstart});
+        ++line_;
+        rec_ = pos_;
+        pos_ += at + 1;
+        return true;
+      } else {
+        spans_.clear();
+        return false;
+      }
+    }
+  }
+#else
+  for (size_t at = 0; at < size; ++at) {
+    char c = b[at];
+    if (c == delim_) {
+      spans_.push_back({fstart, at - fstart});
+      fstart = at + 1;
+    } else if (c == '\n') {
+      spans_.push_back({fstart, at - fstart});
+      ++line_;
+      rec_ = pos_;
+      pos_ += at + 1;
+      return true;
+    } else if (c == '"' || c == '\r') {
+      break;
+    }
+  }
+#endif
+  spans_.clear();
+  return false;
 }
 
 // Drops an oversized record: everything up to the next newline.

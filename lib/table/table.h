@@ -89,6 +89,7 @@ class TableReader {
   bool start(const std::string& name);
   bool fill();
   bool read_csv_record(bool& ok);
+  bool read_plain_record();
   bool next_csv_spans();
   bool skip_oversized(size_t from);
   bool read_line(std::string& line);
