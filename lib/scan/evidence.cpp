@@ -88,18 +88,24 @@ KeywordIndex::ScratchPtr KeywordIndex::make_scratch() const {
 }
 
 void KeywordIndex::find(Scratch& s, const char* buf, size_t lo, size_t from, size_t to,
-                        std::vector<Hit>& hits) const {
+                        std::vector<Hit>& hits, size_t readable_after) const {
   if (!db_ || to <= lo) return;
   s.out = &hits;
   s.base = lo;
   s.from = from;
   s.to = to;
   size_t first = hits.size();
-  // A padded copy: vectorscan 5.4.9 misses matches at the very end of a block
-  // on AVX-512 CPUs (see match/engine.cpp).
-  s.padded.assign(buf + lo, to - lo);
-  s.padded.append(64, '\n');
-  hs_scan(static_cast<hs_database_t*>(db_), s.padded.data(), static_cast<unsigned>(s.padded.size()), 0, s.hs,
+  // vectorscan 5.4.9 misses matches at the very end of a block on AVX-512
+  // CPUs (see match/engine.cpp): the block goes on 64 bytes past `to` (the
+  // bytes that follow, or a padded copy); hits past `to` are dropped.
+  const char* block = buf + lo;
+  size_t block_len = to - lo + 64;
+  if (readable_after < 64) {
+    s.padded.assign(buf + lo, to - lo);
+    s.padded.append(64, '\n');
+    block = s.padded.data();
+  }
+  hs_scan(static_cast<hs_database_t*>(db_), block, static_cast<unsigned>(block_len), 0, s.hs,
           [](unsigned id, unsigned long long, unsigned long long e, unsigned, void* ctx) -> int {
             auto* sc = static_cast<Scratch*>(ctx);
             size_t end = sc->base + static_cast<size_t>(e);

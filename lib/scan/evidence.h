@@ -35,9 +35,10 @@ class KeywordIndex {
 
   // Finds every keyword occurrence ending in (from, to] of buf (scanning from
   // `lo`, so keywords that start before `from` are found too). Appends to
-  // hits in increasing end order.
+  // hits in increasing end order. When at least 64 bytes past `to` may be
+  // read (`readable_after`), buf is scanned in place, else a padded copy.
   void find(Scratch& s, const char* buf, size_t lo, size_t from, size_t to,
-            std::vector<Hit>& hits) const;
+            std::vector<Hit>& hits, size_t readable_after = 0) const;
 
   // +1: the text names rule `r` (one of its context keywords); -1: it names
   // something else (another rule's keyword, or one of r's negative

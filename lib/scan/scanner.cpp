@@ -559,7 +559,8 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       }
       if (!hits_ready) {  // keywords are located once per region, when a value needs them
         size_t klo = begin > 128 ? begin - 128 : 0;
-        kw_.find(*kw_scratch_, b, klo, klo, std::min(len, cut + 64), hits_);
+        size_t kto = std::min(len, cut + 64);
+        kw_.find(*kw_scratch_, b, klo, klo, kto, hits_, buf_.size() - kto);
         allow_tag = std::string_view(b + begin, cut - begin).find("privaudit:allow") !=
                     std::string_view::npos;
         hits_ready = true;
