@@ -414,6 +414,17 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
     uint32_t nd = 0;
     bool fw = false;
     for (;;) {
+      // ASCII digits 16 at a time while 16 bytes remain, then one by one.
+      while (q + 16 <= end) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q));
+        __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+        auto digits = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
+        unsigned run = static_cast<unsigned>(__builtin_ctz(~digits));  // ~digits has bit 16 set
+        q += run;
+        nd += run;
+        if (run < 16) break;
+      }
       while (q < end && utf8::is_ascii_digit(b[q])) {
         ++q;
         ++nd;
