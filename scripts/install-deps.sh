@@ -7,6 +7,7 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       libsqlite3-dev libpq-dev libmariadb-dev
       mandoc ripgrep time
       clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz/run.sh): clang-14 and its fuzzer runtime
+      llvm-14                   # llvm-symbolizer: file:line in fuzz crash reports
       postgresql mariadb-server   # private test instances (tests/stores_test.cpp)
       chromium fonts-noto-cjk   # headless HTML report test and docs/report.png
       ca-certificates libicu72) # npm test tools (scripts/install-test-tools.sh); the SARIF multitool is .NET

@@ -30,6 +30,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The bound on a scan's peak RSS. Under AddressSanitizer RSS holds shadow
+// memory and the 256 MiB quarantine of freed blocks: it is not the
+// program's own use, so the sanitizer build only checks for runaway growth.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kRssLimitKiB = 1L << 20;
+#else
+constexpr long kRssLimitKiB = 200L << 10;
+#endif
+
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
 // ------------------------------------------------------------ fixture data
@@ -481,7 +490,7 @@ BOOST_AUTO_TEST_CASE(sqlite_million_rows_bounded_memory) {
   Report r = parse(m.out);
   BOOST_TEST(m.code == 1);
   BOOST_TEST(count_in(r, "sqlite://" + db + "!/main.big", "jp-my-number") == 1000u);
-  BOOST_TEST(m.maxrss_kb < 200 * 1024, "peak RSS " << m.maxrss_kb << " KB");
+  BOOST_TEST(m.maxrss_kb < kRssLimitKiB, "peak RSS " << m.maxrss_kb << " KB");
   BOOST_TEST_MESSAGE("SQLite 1M rows: " << m.seconds << " s, peak RSS " << m.maxrss_kb / 1024 << " MB");
 }
 
@@ -815,7 +824,7 @@ BOOST_AUTO_TEST_CASE(postgres_million_rows_bounded_memory) {
   Report r = parse(m.out);
   BOOST_TEST(m.code == 1);
   BOOST_TEST(count_in(r, pg_uri("postgres", "leak") + "!/public.big", "jp-my-number") == 1000u);
-  BOOST_TEST(m.maxrss_kb < 200 * 1024, "peak RSS " << m.maxrss_kb << " KB");
+  BOOST_TEST(m.maxrss_kb < kRssLimitKiB, "peak RSS " << m.maxrss_kb << " KB");
   BOOST_TEST_MESSAGE("PostgreSQL 1M rows: " << m.seconds << " s (" << 1e6 / m.seconds << " rows/s), peak RSS "
                                             << m.maxrss_kb / 1024 << " MB");
   BOOST_TEST(pg_checksum(pg, "leak") == before);
@@ -861,7 +870,7 @@ BOOST_AUTO_TEST_CASE(mariadb_permission_denied_sample_and_memory) {
   auto m = run_measured({"scan", "-q", "--format", "json", "--table", "big", uri});
   Report big = parse(m.out);
   BOOST_TEST(count_in(big, shown + "!/leak.big", "jp-my-number") == 200u);
-  BOOST_TEST(m.maxrss_kb < 200 * 1024, "peak RSS " << m.maxrss_kb << " KB");
+  BOOST_TEST(m.maxrss_kb < kRssLimitKiB, "peak RSS " << m.maxrss_kb << " KB");
   BOOST_TEST_MESSAGE("MariaDB 200k rows: " << m.seconds << " s, peak RSS " << m.maxrss_kb / 1024 << " MB");
   Report bad = scan_json(q(my_uri("mysql", "auditor:Not-it-77", "leak")), "", &raw);
   BOOST_TEST(has_error(bad, my_uri("mysql", "auditor", "leak"), "denied"));
