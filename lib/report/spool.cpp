@@ -173,9 +173,6 @@ class SpoolReader {
     }
     return true;
   }
-  bool at_end() {
-    return pos_ == data_.size() && !refill();
-  }
   bool failed() const { return failed_; }
 
  private:
@@ -277,31 +274,30 @@ bool FindingSpool::append(const Finding& f, bool hidden) {
   put_varint(buf_, static_cast<uint64_t>(f.record + 1));
   const std::string* s[6] = {&f.rule, &f.path, &f.field, &f.message, &f.masked, &f.fingerprint};
   for (size_t i = 0; i < 6; ++i) {
-    if (i < prev_.size() - 1 && !seg_start && *s[i] == prev_[i]) {
+    if (i < kRepeatable && !seg_start && *s[i] == prev_[i]) {
       buf_.push_back(0);
       continue;
     }
     put_varint(buf_, s[i]->size() + 1);
     buf_.append(*s[i]);
-    if (i < prev_.size() - 1) prev_[i] = *s[i];
+    if (i < kRepeatable) prev_[i] = *s[i];
   }
   if (buf_.size() >= kFlushAt) return flush();
   return true;
 }
 
 bool FindingSpool::for_each(const std::function<void(const Finding&)>& fn, bool with_hidden) const {
-  return read_records(0, 0, total_, fn, with_hidden);
+  return read_records(0, total_, fn, with_hidden);
 }
 
 bool FindingSpool::for_each_in_segment(size_t seg, const std::function<void(const Finding&)>& fn,
                                        bool with_hidden) const {
   if (seg >= marks_.size()) return true;
-  uint64_t first = marks_[seg].second;
-  uint64_t count = std::min<uint64_t>(kSegment, total_ - first);
-  return read_records(marks_[seg].first, first, count, fn, with_hidden);
+  uint64_t count = std::min<uint64_t>(kSegment, total_ - marks_[seg].second);
+  return read_records(marks_[seg].first, count, fn, with_hidden);
 }
 
-bool FindingSpool::read_records(uint64_t from, uint64_t /*first*/, uint64_t count,
+bool FindingSpool::read_records(uint64_t from, uint64_t count,
                                 const std::function<void(const Finding&)>& fn, bool with_hidden) const {
   SpoolReader rd(fd_, file_bytes_, buf_, from);
   Finding f;
@@ -315,7 +311,7 @@ bool FindingSpool::read_records(uint64_t from, uint64_t /*first*/, uint64_t coun
       uint64_t len;
       ok = rd.varint(len);
       if (ok && len > 0) ok = rd.bytes(len - 1, *s[i]);
-      else if (ok && (i >= prev_.size() - 1 || n == 0)) ok = false;  // nothing to repeat
+      else if (ok && (i >= kRepeatable || n == 0)) ok = false;  // nothing to repeat
     }
     if (!ok) {
       error_ = rd.failed() ? std::string("cannot read findings back from the temporary file: ") +

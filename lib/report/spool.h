@@ -92,14 +92,16 @@ class FindingSpool {
   uint64_t total_ = 0, visible_ = 0;
   SummaryBuilder summary_;
   // The previous record's strings: a repeated one is written as a reference.
-  std::array<std::string, 5> prev_;
+  // Only the first kRepeatable strings (rule, path, field, message) may repeat.
+  static constexpr size_t kRepeatable = 4;
+  std::array<std::string, kRepeatable> prev_;
   uint64_t file_bytes_ = 0;     // bytes written to the file
   // Where each segment starts: offset in the record stream (the file, then
   // buf_), and its first record's number.
   std::vector<std::pair<uint64_t, uint64_t>> marks_;
   mutable std::string error_;
   bool flush();
-  bool read_records(uint64_t from, uint64_t first, uint64_t count,
+  bool read_records(uint64_t from, uint64_t count,
                     const std::function<void(const Finding&)>& fn, bool with_hidden) const;
 };
 

@@ -20,18 +20,21 @@ void encode_tuple(const std::string_view* values, size_t n, std::string& out) {
   }
 }
 
+// Reads the varint length at key[i] and moves i past it.
+size_t read_length(std::string_view key, size_t& i) {
+  size_t len = 0;
+  for (int shift = 0;; shift += 7) {
+    auto c = static_cast<unsigned char>(key[i++]);
+    len |= static_cast<size_t>(c & 0x7f) << shift;
+    if (!(c & 0x80)) return len;
+  }
+}
+
 void decode_tuple(std::string_view key, std::vector<std::string_view>& out) {
   out.clear();
   size_t i = 0;
   while (i < key.size()) {
-    size_t len = 0;
-    int shift = 0;
-    for (;;) {
-      auto c = static_cast<unsigned char>(key[i++]);
-      len |= static_cast<size_t>(c & 0x7f) << shift;
-      shift += 7;
-      if (!(c & 0x80)) break;
-    }
+    size_t len = read_length(key, i);
     out.push_back(key.substr(i, len));
     i += len;
   }
@@ -223,14 +226,7 @@ void append_value(std::string& out, std::string_view v) {
 size_t encoded_prefix(std::string_view key, size_t n) {
   size_t i = 0;
   for (size_t k = 0; k < n && i < key.size(); ++k) {
-    size_t len = 0;
-    int shift = 0;
-    for (;;) {
-      auto c = static_cast<unsigned char>(key[i++]);
-      len |= static_cast<size_t>(c & 0x7f) << shift;
-      shift += 7;
-      if (!(c & 0x80)) break;
-    }
+    size_t len = read_length(key, i);
     i += len;
   }
   return i;
