@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <cstdlib>
 #include <thread>
 #include <ctime>
@@ -62,45 +65,116 @@ std::string now_rfc3339() {
 
 namespace {
 
+// The JSON forms of the last few distinct strings seen (rule ids, paths,
+// field names and messages repeat from one finding to the next, or
+// alternate between a few).
+struct EscapedCache {
+  static constexpr size_t kSlots = 8;
+  std::array<std::string, kSlots> src, json;
+  size_t next = 0;
+  const std::string& get(const std::string& s) {
+    for (size_t i = 0; i < kSlots; ++i)
+      if (!json[i].empty() && s.size() == src[i].size() && std::memcmp(s.data(), src[i].data(), s.size()) == 0)
+        return json[i];
+    size_t i = next;
+    next = (next + 1) % kSlots;
+    src[i] = s;
+    json[i].clear();
+    json_escape(json[i], s);
+    return json[i];
+  }
+};
+
+// True when a string appears in JSON as it is (printable ASCII other than
+// '"' and '\\'): masked values and fingerprints nearly always.
+inline bool json_plain(std::string_view s) {
+  unsigned bad = 0;
+  for (unsigned char c : s) bad |= (c < 0x20) | (c >= 0x7f) | (c == '"') | (c == '\\');
+  return bad == 0;
+}
+
 // Appends a finding as JsonWriter writes it: compact, or pretty with its
 // keys at `indent` spaces (the closing brace two spaces less). The report
-// writers call this for every finding, so it avoids JsonWriter's generality.
+// writers call this for every finding, so it avoids JsonWriter's generality:
+// the text is written in place, with the strings' JSON forms reused.
 void append_finding(std::string& out, const Finding& f, bool pretty, size_t indent) {
+  thread_local EscapedCache rule_c, path_c, field_c, message_c;
+  thread_local std::string masked_json, fp_json;
+  const std::string& rule = rule_c.get(f.rule);
+  const std::string& path = path_c.get(f.path);
+  const std::string* field = f.field.empty() ? nullptr : &field_c.get(f.field);
+  const std::string& message = message_c.get(f.message);
+  // Masked values and fingerprints change with every finding: written as
+  // they are when they need no escaping.
+  auto one_off = [](const std::string& v, std::string& scratch) -> std::string_view {
+    if (v.empty()) return {};
+    scratch.clear();
+    if (json_plain(v)) {
+      scratch.push_back('"');
+      scratch.append(v);
+      scratch.push_back('"');
+    } else {
+      json_escape(scratch, v);
+    }
+    return scratch;
+  };
+  std::string_view masked_v = one_off(f.masked, masked_json), fp_v = one_off(f.fingerprint, fp_json);
+  const std::string_view* masked = masked_v.empty() ? nullptr : &masked_v;
+  const std::string_view* fp = fp_v.empty() ? nullptr : &fp_v;
+  std::string_view sev = to_string(f.severity), conf = to_string(f.confidence);
+  // An upper bound: 12 keys with their separators and indent, 5 numbers,
+  // and the values.
+  size_t need = 12 * (indent + 20) + 5 * 24 + indent + rule.size() + path.size() + message.size() +
+                sev.size() + conf.size() + 8 + (field ? field->size() : 0) +
+                (masked ? masked->size() : 0) + (fp ? fp->size() : 0);
+  // Written into a stack buffer (a large finding: a heap one), then appended.
+  char small[2048];
+  std::unique_ptr<char[]> large;
+  char* const base = need <= sizeof small ? small : (large = std::make_unique<char[]>(need)).get();
+  char* p = base;
   bool first = true;
+  auto put = [&](std::string_view t) {
+    std::memcpy(p, t.data(), t.size());
+    p += t.size();
+  };
   auto key = [&](std::string_view k) {
-    if (!first) out.push_back(',');
+    if (!first) *p++ = ',';
     first = false;
     if (pretty) {
-      out.push_back('\n');
-      out.append(indent, ' ');
+      *p++ = '\n';
+      std::memset(p, ' ', indent);
+      p += indent;
     }
-    out.push_back('"');
-    out.append(k);
-    out.append(pretty ? "\": " : "\":");
+    *p++ = '"';
+    put(k);
+    put(pretty ? std::string_view("\": ") : std::string_view("\":"));
   };
-  auto num = [&](auto v) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, static_cast<size_t>(r.ptr - buf));
+  auto num = [&](auto v) { p = std::to_chars(p, p + 24, v).ptr; };
+  auto quoted = [&](std::string_view v) {  // a value that needs no escaping
+    *p++ = '"';
+    put(v);
+    *p++ = '"';
   };
-  out.push_back('{');
-  key("rule"), json_escape(out, f.rule);
-  key("severity"), json_escape(out, to_string(f.severity));
-  key("confidence"), json_escape(out, to_string(f.confidence));
-  key("path"), json_escape(out, f.path);
+  *p++ = '{';
+  key("rule"), put(rule);
+  key("severity"), quoted(sev);
+  key("confidence"), quoted(conf);
+  key("path"), put(path);
   if (f.line) key("line"), num(f.line);
   if (f.column) key("column"), num(f.column);
   if (f.has_offset) key("offset"), num(f.offset);
-  if (!f.field.empty()) key("field"), json_escape(out, f.field);
+  if (field) key("field"), put(*field);
   if (f.record >= 0) key("record"), num(f.record);
-  if (!f.masked.empty()) key("masked"), json_escape(out, f.masked);
-  if (!f.fingerprint.empty()) key("fingerprint"), json_escape(out, f.fingerprint);
-  key("message"), json_escape(out, f.message);
+  if (masked) key("masked"), put(*masked);
+  if (fp) key("fingerprint"), put(*fp);
+  key("message"), put(message);
   if (pretty) {
-    out.push_back('\n');
-    out.append(indent - 2, ' ');
+    *p++ = '\n';
+    std::memset(p, ' ', indent - 2);
+    p += indent - 2;
   }
-  out.push_back('}');
+  *p++ = '}';
+  out.append(base, static_cast<size_t>(p - base));
 }
 
 void write_summary(JsonWriter& w, const Summary& s) {
@@ -180,11 +254,18 @@ void render_findings(const Report& r, const RenderOne& one, size_t strip_first, 
     }
     return;
   }
-  std::string one_text;
+  // One thread: each finding is rendered straight into `out`.
   for_each_finding(r, [&](const Finding& f) {
-    one_text.clear();
-    one(one_text, f);
-    add(one_text);
+    size_t at = out.size();
+    one(out, f);
+    if (first) {
+      out.erase(at, std::min(strip_first, out.size() - at));
+      first = false;
+    }
+    if (out.size() >= kEmitAt) {
+      emit(out);
+      out.clear();
+    }
   });
 }
 

@@ -127,14 +127,6 @@ namespace {
 constexpr size_t kFlushAt = size_t{1} << 20;
 constexpr size_t kReadChunk = size_t{256} << 10;
 
-void put_varint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
 // Reads the spool's bytes back: the file, then the bytes still in memory.
 class SpoolReader {
  public:
@@ -255,6 +247,17 @@ bool FindingSpool::flush() {
   return true;
 }
 
+namespace {
+char* put_varint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+}  // namespace
+
 bool FindingSpool::append(const Finding& f, bool hidden) {
   // A segment's first record repeats nothing from the one before it.
   bool seg_start = total_ % kSegment == 0;
@@ -264,24 +267,33 @@ bool FindingSpool::append(const Finding& f, bool hidden) {
     ++visible_;
     summary_.add(f);
   }
-  uint8_t flags = static_cast<uint8_t>((hidden ? 1 : 0) | (f.has_offset ? 2 : 0) |
-                                       (static_cast<unsigned>(f.severity) & 7) << 2 |
-                                       (static_cast<unsigned>(f.confidence) & 3) << 5);
-  buf_.push_back(static_cast<char>(flags));
-  put_varint(buf_, f.line);
-  put_varint(buf_, f.column);
-  put_varint(buf_, f.offset);
-  put_varint(buf_, static_cast<uint64_t>(f.record + 1));
   const std::string* s[6] = {&f.rule, &f.path, &f.field, &f.message, &f.masked, &f.fingerprint};
+  // At most: the flags byte, four varints and six string lengths (10 bytes
+  // each), and the strings.
+  size_t need = 1 + 10 * 10;
+  for (auto* str : s) need += str->size();
+  const size_t at = buf_.size();
+  buf_.resize(at + need);
+  char* p = buf_.data() + at;
+  *p++ = static_cast<char>((hidden ? 1 : 0) | (f.has_offset ? 2 : 0) |
+                           (static_cast<unsigned>(f.severity) & 7) << 2 |
+                           (static_cast<unsigned>(f.confidence) & 3) << 5);
+  p = put_varint(p, f.line);
+  p = put_varint(p, f.column);
+  p = put_varint(p, f.offset);
+  p = put_varint(p, static_cast<uint64_t>(f.record + 1));
   for (size_t i = 0; i < 6; ++i) {
-    if (i < kRepeatable && !seg_start && *s[i] == prev_[i]) {
-      buf_.push_back(0);
+    const std::string& str = *s[i];
+    if (i < kRepeatable && !seg_start && str == prev_[i]) {
+      *p++ = 0;
       continue;
     }
-    put_varint(buf_, s[i]->size() + 1);
-    buf_.append(*s[i]);
-    if (i < kRepeatable) prev_[i] = *s[i];
+    p = put_varint(p, str.size() + 1);
+    std::memcpy(p, str.data(), str.size());
+    p += str.size();
+    if (i < kRepeatable) prev_[i] = str;
   }
+  buf_.resize(static_cast<size_t>(p - buf_.data()));
   if (buf_.size() >= kFlushAt) return flush();
   return true;
 }

@@ -382,6 +382,18 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
   unsigned planning = 0;  // workers deciding whether to split an input
 
   // An input is finished: hand on every finished input in order.
+  // Findings vectors already handed on (emptied by on_result), kept for the
+  // next inputs so their memory is reused rather than faulted in afresh for
+  // every input. Guarded by out_mu.
+  std::vector<std::vector<Finding>> spare_findings;
+  auto take_spare = [&](ScanResult& r) {
+    if (!o.on_result) return;
+    std::lock_guard<std::mutex> lk(out_mu);
+    if (spare_findings.empty()) return;
+    r.findings = std::move(spare_findings.back());
+    spare_findings.pop_back();
+  };
+
   auto finish = [&](size_t i) {
     auto& fs = results[i].findings;
     // An input's findings arrive per document in offset order; an
@@ -393,7 +405,12 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
       std::lock_guard<std::mutex> lk(out_mu);
       done[i] = 1;
       while (next_out < done.size() && done[next_out]) {
-        if (o.on_result) o.on_result(results[next_out]);
+        if (o.on_result) {
+          o.on_result(results[next_out]);
+          auto& spent = results[next_out].findings;
+          if (spent.empty() && spent.capacity() > 0 && spare_findings.size() <= n)
+            spare_findings.push_back(std::move(spent));
+        }
         total.merge(std::move(results[next_out]));
         results[next_out] = ScanResult{};
         ++next_out;
@@ -415,11 +432,19 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
     return [&, i](std::vector<Finding>& fs, size_t from, size_t n) {
       std::unique_lock<std::mutex> lk(out_mu);
       out_cv.wait(lk, [&] { return next_out == i; });
+      // The findings handed on pass through a vector each thread keeps, so
+      // its memory is reused from one release to the next.
+      thread_local std::vector<Finding> spare;
       ScanResult part;
+      part.findings.swap(spare);
+      part.findings.clear();
       auto first = fs.begin() + static_cast<ptrdiff_t>(from);
-      part.findings.assign(std::make_move_iterator(first), std::make_move_iterator(first + static_cast<ptrdiff_t>(n)));
+      part.findings.insert(part.findings.end(), std::make_move_iterator(first),
+                           std::make_move_iterator(first + static_cast<ptrdiff_t>(n)));
       fs.erase(first, first + static_cast<ptrdiff_t>(n));
       o.on_result(part);
+      part.findings.clear();
+      spare.swap(part.findings);
     };
   };
 
@@ -454,6 +479,7 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
         }
         q_cv.notify_all();
         lk.unlock();
+        take_spare(results[i]);
         scan_item(w.items[i], o, ds, results[i], release_for(i));
         finish(i);
         lk.lock();
