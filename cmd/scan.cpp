@@ -197,7 +197,6 @@ int run(ScanArgs& a) {
       if (hidden) ++report.suppressed;
       if (spool_ok && !spool->append(f, hidden)) spool_ok = false;
     }
-    r.findings.clear();  // its memory is the caller's to reuse or free
   };
   ScanResult res = run_scan(*engine, fp, ro);
   if (!spool_ok) {

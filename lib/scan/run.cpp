@@ -382,7 +382,7 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
   unsigned planning = 0;  // workers deciding whether to split an input
 
   // An input is finished: hand on every finished input in order.
-  // Findings vectors already handed on (emptied by on_result), kept for the
+  // Findings vectors already handed on (emptied), kept for the
   // next inputs so their memory is reused rather than faulted in afresh for
   // every input. Guarded by out_mu.
   std::vector<std::vector<Finding>> spare_findings;
@@ -398,8 +398,7 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
     auto& fs = results[i].findings;
     // An input's findings arrive per document in offset order; an
     // archive's members in archive order.
-    if (!std::is_sorted(fs.begin(), fs.end(), finding_less))
-      std::stable_sort(fs.begin(), fs.end(), finding_less);
+    sort_findings(fs);
     uint64_t in_bytes = w.items[i].is_stdin ? results[i].bytes : w.items[i].size;
     {
       std::lock_guard<std::mutex> lk(out_mu);
@@ -408,6 +407,7 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
         if (o.on_result) {
           o.on_result(results[next_out]);
           auto& spent = results[next_out].findings;
+          spent.clear();
           if (spent.empty() && spent.capacity() > 0 && spare_findings.size() <= n)
             spare_findings.push_back(std::move(spent));
         }

@@ -40,8 +40,9 @@ struct RunOptions {
   uint64_t split_piece_bytes = uint64_t{2} << 20;
   // When set, receives each top-level input's result (its findings sorted)
   // as soon as it and every input before it are done: in report order, one
-  // call at a time, from worker threads. It may take the findings; the run
-  // keeps what is left (so memory holds one input's findings, not a run's).
+  // call at a time, from worker threads. The run drops the findings when
+  // it returns (so memory holds one input's findings, not a run's) and
+  // keeps everything else in the run's result.
   std::function<void(ScanResult&)> on_result;
 };
 

@@ -27,11 +27,21 @@ void ScanResult::merge(ScanResult&& o) {
   pieces += o.pieces;
 }
 
+void sort_findings(std::vector<Finding>& findings, size_t from) {
+  auto first = findings.begin() + static_cast<ptrdiff_t>(from);
+  // Findings arrive mostly in order: a sorted run, then values settled
+  // late (at the end of their document, with their field's statistics).
+  // Sorting that tail and merging it in equals a stable sort of the whole.
+  auto mid = std::is_sorted_until(first, findings.end(), finding_less);
+  if (mid == findings.end()) return;
+  std::stable_sort(mid, findings.end(), finding_less);
+  std::inplace_merge(first, mid, findings.end(), finding_less);
+}
+
 void ScanResult::sort() {
   // Each document's findings arrive in offset order and documents mostly in
-  // path order: check before sorting.
-  if (!std::is_sorted(findings.begin(), findings.end(), finding_less))
-    std::stable_sort(findings.begin(), findings.end(), finding_less);
+  // path order.
+  sort_findings(findings, 0);
   std::stable_sort(skipped.begin(), skipped.end(),
                    [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
   std::stable_sort(errors.begin(), errors.end(),
@@ -57,7 +67,7 @@ DocFormat format_for_name(std::string_view name) {
   return DocFormat::text;
 }
 
-std::string mask_value(std::string_view norm) {
+void mask_value_into(std::string& out, std::string_view norm) {
   // Count code points so a multibyte value masks whole characters.
   size_t n = 0;
   for (char c : norm) n += !utf8::is_continuation(static_cast<unsigned char>(c));
@@ -67,12 +77,16 @@ std::string mask_value(std::string_view norm) {
     --from;
     if (!utf8::is_continuation(static_cast<unsigned char>(norm[from]))) ++k;
   }
-  std::string out;
-  out.reserve(n - keep + (norm.size() - from));
-  out.append(n - keep, '*');
+  out.assign(n - keep, '*');
   out.append(norm.substr(from));
+}
+
+std::string mask_value(std::string_view norm) {
+  std::string out;
+  mask_value_into(out, norm);
   return out;
 }
+
 
 // True when a document's first bytes are those of a binary file: they hold
 // NUL bytes, and also a short run of NULs (under 32) or another control
@@ -245,7 +259,7 @@ void DocumentScanner::settle(const PendingValue& p, const DocPartial& st, const 
   f.has_offset = true;
   f.field = st.fields[p.field];
   f.record = p.record;
-  f.masked = mask_value(p.norm);
+  mask_value_into(f.masked, p.norm);
   fp_.fingerprint_into(f.fingerprint, rule.id, p.norm);
   f.message = rule.message;
 }
@@ -256,8 +270,8 @@ void DocumentScanner::settle_all(const std::string& path, DocPartial& acc, ScanR
 }
 
 void release_before(std::vector<Finding>& findings, size_t from, uint64_t mark, const ReleaseFn& release) {
+  sort_findings(findings, from);
   auto first = findings.begin() + static_cast<ptrdiff_t>(from);
-  if (!std::is_sorted(first, findings.end(), finding_less)) std::stable_sort(first, findings.end(), finding_less);
   auto stop = std::partition_point(first, findings.end(), [&](const Finding& f) { return f.offset < mark; });
   size_t n = static_cast<size_t>(stop - first);
   if (n) release(findings, from, n);

@@ -61,6 +61,7 @@ bool looks_binary(std::string_view head);
 // Masks a normalised value: '*' for all but at most the last four characters
 // (never more than half of them).
 std::string mask_value(std::string_view norm);
+void mask_value_into(std::string& out, std::string_view norm);
 
 // Where a confirmed value sits, as `redact` needs it to rewrite the document:
 // its byte range in the decoded (UTF-8) stream and a check of its bytes.
@@ -86,9 +87,13 @@ inline uint64_t span_check(std::string_view raw) {
 
 class FieldTracker;
 
+
 // Takes findings[from, from + n): they are in report order and precede every
 // finding still to come from their input.
 using ReleaseFn = std::function<void(std::vector<Finding>& findings, size_t from, size_t n)>;
+
+// Sorts findings[from, end) into report order, stably.
+void sort_findings(std::vector<Finding>& findings, size_t from = 0);
 
 // Sorts findings[from, end) into report order and passes those at offsets
 // before `mark` to `release`.
