@@ -1,7 +1,10 @@
 // gencorpus: writes a synthetic, digit-dense corpus shaped like real releases
-// (CSV exports with ID and decoy columns, JSONL, key=value logs, Japanese
-// prose with full-width digits) together with its ground truth, and scores a
-// privaudit JSON report against that truth.
+// (CSV exports with ID and decoy columns, JSONL events, key=value logs,
+// Japanese prose with full-width digits) together with its ground truth, and
+// scores a privaudit JSON report against that truth. As in real Japanese
+// exports and application logs, most records carry Japanese text (CSV names,
+// JSONL names, addresses and notes, log messages); only the DEBUG log lines
+// are pure ASCII.
 //
 //   gencorpus gen OUT_DIR MEGABYTES [SEED [ID_RATE]]   writes OUT_DIR/{residents.csv,events.jsonl,app.log,memo.txt,truth.tsv}
 //   gencorpus eval OUT_DIR REPORT.json       prints precision and recall per rule
@@ -102,6 +105,19 @@ struct Out {
 };
 
 const char* kNames[] = {"山田 太郎", "佐藤 花子", "鈴木 一郎", "高橋 美咲", "田中 健", "伊藤 さくら"};
+// Japanese free text carried by JSONL events and log lines, as in real
+// municipal exports and application logs. None of it is a rule's context
+// word (positive or negative), so it changes no finding's confidence.
+const char* kAddresses[] = {"東京都千代田区丸の内", "大阪府大阪市北区梅田", "北海道札幌市中央区大通西",
+                            "福岡県福岡市博多区博多駅前", "愛知県名古屋市中村区名駅", "宮城県仙台市青葉区本町"};
+const char* kNotes[] = {"窓口で本人確認書類を確認済み。転居に伴う住所変更の手続き。",
+                        "オンライン申請。添付書類に不備があったため再提出を依頼した。",
+                        "世帯主からの代理申請。委任状を受領し、内容を確認した。",
+                        "郵送で届いた申請書を受理した。記載内容に問題なし。",
+                        "来庁者の相談を受け、必要な手続きを案内した。"};
+const char* kMessages[] = {"ログインに成功しました", "申請を受け付けました", "書類を更新しました",
+                           "検索条件に一致する世帯が見つかりません", "セッションの有効期限が切れました",
+                           "帳票の出力が完了しました"};
 
 std::string two(uint64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); }
 std::string date() { return std::to_string(1950 + rnd(60)) + "-" + two(1 + rnd(12)) + "-" + two(1 + rnd(28)); }
@@ -137,18 +153,22 @@ int gen(const std::string& dir, uint64_t megabytes, uint64_t seed, double id_rat
     csv.put("," + std::to_string(rnd(100)) + "," + std::to_string(rnd(10000000)) + "," + date() + " " +
             two(rnd(24)) + ":" + two(rnd(60)) + ":" + two(rnd(60)) + "\n");
     // JSONL event: epoch-millisecond timestamps (13 digits, like Corporate
-    // Numbers: the field's statistics keep them out), ids, amounts.
+    // Numbers: the field's statistics keep them out), ids, amounts, and the
+    // resident's name, address and a free-text note in Japanese.
     js.put("{\"ts_ms\":" + std::to_string(1600000000000ULL + rng() % 200000000000ULL) +
-           ",\"request_id\":\"" + digits(8) + "-" + digits(4) + "\",\"user\":{\"mynumber\":\"");
+           ",\"request_id\":\"" + digits(8) + "-" + digits(4) + "\",\"user\":{\"name\":\"" + kNames[rnd(6)] +
+           "\",\"address\":\"" + kAddresses[rnd(6)] + std::to_string(1 + rnd(9)) + "-" +
+           std::to_string(1 + rnd(20)) + "-" + std::to_string(1 + rnd(30)) + "\",\"mynumber\":\"");
     if (has_id()) js.id("jp-my-number", written(my_number(), static_cast<int>(rnd(4))));
     js.put("\",\"session\":\"" + digits(12) + digits(4) + "\"},\"order_id\":" + digits(12) +
            ",\"amount\":" + std::to_string(rnd(99999)) + ",\"items\":[" + std::to_string(rnd(1000)) + "," +
            std::to_string(rnd(1000)) + "],\"card\":\"");
     if (has_id()) js.id("credit-card", card());
-    js.put("\"}\n");
-    // Log lines: key=value with decoys glued to letters/digits/decimals.
+    js.put("\",\"note\":\"" + std::string(kNotes[rnd(5)]) + "\"}\n");
+    // Log lines: key=value with decoys glued to letters/digits/decimals; the
+    // INFO line opens with a Japanese message, the DEBUG line is ASCII.
     log.put("2024-05-01T12:00:" + two(rnd(60)) + "." + std::to_string(100 + rnd(900)) +
-            " INFO req=" + digits(8) + " order_id=" + digits(12) + " ip=");
+            " INFO " + kMessages[rnd(6)] + " req=" + digits(8) + " order_id=" + digits(12) + " ip=");
     if (has_id()) log.id("ipv4", "10." + std::to_string(rnd(256)) + "." + std::to_string(rnd(256)) + "." +
                                      std::to_string(1 + rnd(254)));
     else log.put("-");
