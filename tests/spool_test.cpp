@@ -1,6 +1,8 @@
 // The finding spool: findings written to disk and read back unchanged and in
 // order, the incremental summary, and reports rendered from a spool equal to
-// those rendered from findings in memory.
+// those rendered from findings in memory. Also the result path's helpers:
+// a finding's JSON as JsonWriter writes it, and the order findings are
+// sorted in.
 #define BOOST_TEST_MODULE spool
 #include <boost/test/unit_test.hpp>
 
@@ -13,9 +15,14 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
+#include <random>
+
+#include "report/json_writer.h"
 #include "report/render.h"
 #include "report/report.h"
 #include "report/spool.h"
+#include "scan/scanner.h"
 
 using namespace privaudit;
 
@@ -177,4 +184,79 @@ BOOST_AUTO_TEST_CASE(temporary_file_goes_to_tmpdir_and_a_failure_is_named) {
   BOOST_TEST(rmdir(tmpl) == 0);  // the file was unlinked from the start
   if (old.empty()) unsetenv("TMPDIR");
   else setenv("TMPDIR", old.c_str(), 1);
+}
+
+// The report writers' fast finding serialiser writes what JsonWriter would:
+// strings that need escaping (quotes, backslashes, control bytes, bytes
+// that are not UTF-8), repeated and alternating strings (its caches), and a
+// finding larger than its stack buffer.
+BOOST_AUTO_TEST_CASE(jsonl_findings_equal_json_writer_objects) {
+  std::vector<Finding> fs;
+  const std::vector<std::string> odd = {"plain", "quo\"te", "back\\slash", "line\nbreak\ttab\x01\x1f\x7f",
+                                        "bad \xff\xfe utf8", "個人番号", std::string(5000, 'p') + "\"",
+                                        std::string("nul\0byte", 8), ""};
+  for (size_t i = 0; i < 60; ++i) {
+    Finding f = make(i);
+    f.path = i % 9 == 0 ? odd[(i / 9) % odd.size()] : f.path;
+    f.field = odd[i % odd.size()];
+    f.rule = i % 4 == 0 ? odd[(i + 1) % odd.size()] : f.rule;
+    f.masked = i % 3 == 0 ? odd[(i + 2) % odd.size()] : f.masked;
+    f.fingerprint = i % 5 == 0 ? odd[(i + 3) % odd.size()] : f.fingerprint;
+    f.message = odd[(i + 4) % odd.size()];
+    fs.push_back(f);
+  }
+  Report r;
+  r.command = "scan";
+  r.findings = fs;
+  std::string jsonl = render(r, "jsonl", false);
+  std::string expect;
+  for (const Finding& f : fs) {
+    JsonWriter w(expect, false);
+    w.begin_object();
+    w.key("rule").value(f.rule);
+    w.key("severity").value(to_string(f.severity));
+    w.key("confidence").value(to_string(f.confidence));
+    w.key("path").value(f.path);
+    if (f.line) w.key("line").value(f.line);
+    if (f.column) w.key("column").value(f.column);
+    if (f.has_offset) w.key("offset").value(f.offset);
+    if (!f.field.empty()) w.key("field").value(f.field);
+    if (f.record >= 0) w.key("record").value(f.record);
+    if (!f.masked.empty()) w.key("masked").value(f.masked);
+    if (!f.fingerprint.empty()) w.key("fingerprint").value(f.fingerprint);
+    w.key("message").value(f.message);
+    w.end_object();
+    expect.push_back('\n');
+  }
+  BOOST_REQUIRE(jsonl.size() > expect.size());
+  BOOST_TEST((jsonl.substr(0, expect.size()) == expect));
+  BOOST_TEST(jsonl.compare(expect.size(), 11, "{\"summary\":") == 0);
+}
+
+// sort_findings sorts a run in order followed by a tail settled late into
+// exactly what a stable sort of the whole gives (equal findings keep their
+// order), from any starting index.
+BOOST_AUTO_TEST_CASE(sort_findings_equals_a_stable_sort) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<Finding> v;
+    size_t n = rng() % 300, sorted_prefix = n ? rng() % (n + 1) : 0, from = n ? rng() % (n + 1) : 0;
+    for (size_t i = 0; i < n; ++i) {
+      Finding f;
+      f.path = rng() % 8 == 0 ? "b.csv" : "a.csv";
+      f.offset = rng() % 50;  // many ties
+      f.rule = rng() % 2 ? "email" : "jp-my-number";
+      f.masked = std::to_string(i);  // identity, to check the order of ties
+      v.push_back(f);
+    }
+    std::stable_sort(v.begin(), v.begin() + static_cast<ptrdiff_t>(sorted_prefix), finding_less);
+    std::vector<Finding> want = v;
+    std::stable_sort(want.begin() + static_cast<ptrdiff_t>(from), want.end(), finding_less);
+    sort_findings(v, from);
+    BOOST_REQUIRE_EQUAL(v.size(), want.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+      BOOST_TEST_INFO("round " << round << " index " << i);
+      BOOST_TEST(v[i].masked == want[i].masked);
+    }
+  }
 }
