@@ -323,7 +323,7 @@ bool scan_piece(Split& sp, size_t k, const Item& item, DocumentScanner& ds, Scan
     if (release && sp.next_absorb < n && sp.total.findings.size() >= DocumentScanner::kReleaseAt) {
       // Hand on what no later piece can precede (see DocumentScanner::scan).
       DocPartial& acc = sp.parts[0];
-      if (sp.total.findings.size() >= 4 * DocumentScanner::kReleaseAt) ds.settle_all(item.path, acc, sp.total);
+      if (sp.total.findings.size() >= DocumentScanner::kSettleEarlyAt) ds.settle_all(item.path, acc, sp.total);
       uint64_t mark = sp.ranges[j].second;
       if (!acc.pending.empty()) mark = std::min(mark, acc.pending.front().offset);
       release_before(sp.total.findings, 0, mark, release);

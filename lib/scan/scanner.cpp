@@ -351,6 +351,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   const std::string_view first = opts.first;
   const size_t spans_first = spans_ ? spans_->size() : 0;
   const size_t findings_first = out.findings.size();
+  size_t release_check = findings_first + kReleaseAt;
   constexpr size_t kCtx = 1024, kPad = 64, kHead = 65536;
   const size_t chunk = std::max(settings_.chunk_size, size_t{4096});
   const auto& rules = engine_.rules();
@@ -618,18 +619,20 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     if (tracker)
       for (auto& prob : tracker->problems) out.errors.push_back({path, prob});
     if (tracker) tracker->problems.clear();
-    if (opts.release && out.findings.size() - findings_first >= kReleaseAt) {
+    if (opts.release && out.findings.size() >= release_check) {
       // Hand on the findings no later one can precede: those before the
       // first value still waiting for its field's statistics, and before
       // the end of this region. When too many wait behind such a value,
       // settle the waiting values now, with the statistics so far.
-      if (out.findings.size() - findings_first >= 4 * kReleaseAt && !pending.empty()) {
+      if (out.findings.size() - findings_first >= kSettleEarlyAt && !pending.empty()) {
         for (const PendingValue& q : pending) settle_one(q);
         pending.clear();
       }
       uint64_t mark = base + cut;
       if (!pending.empty()) mark = std::min(mark, pending.front().offset);
       release_before(out.findings, findings_first, mark, opts.release);
+      // Tried again once kReleaseAt more have come.
+      release_check = out.findings.size() + kReleaseAt;
     }
 
     if (done_input && cut >= len) break;

@@ -186,8 +186,12 @@ class DocumentScanner {
   // Past this many values waiting for field statistics, a document settles
   // them with the statistics so far (memory stays bounded).
   static constexpr size_t kMaxPending = 65536;
-  // Findings a document holds before handing them on (DocOptions::release).
-  static constexpr size_t kReleaseAt = 65536;
+  // Findings a document holds before handing them on (DocOptions::release):
+  // few enough that the vector holding them stays in cache and is reused.
+  static constexpr size_t kReleaseAt = 8192;
+  // Findings held behind a value still waiting for its field's statistics
+  // before the waiting values are settled with the statistics so far.
+  static constexpr size_t kSettleEarlyAt = 262144;
 
  private:
   void settle(const PendingValue& p, const DocPartial& st, const std::string& path, ScanResult& out);
