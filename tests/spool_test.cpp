@@ -249,7 +249,17 @@ BOOST_AUTO_TEST_CASE(sort_findings_equals_a_stable_sort) {
       f.masked = std::to_string(i);  // identity, to check the order of ties
       v.push_back(f);
     }
-    std::stable_sort(v.begin(), v.begin() + static_cast<ptrdiff_t>(sorted_prefix), finding_less);
+    if (round % 2) {
+      std::stable_sort(v.begin(), v.begin() + static_cast<ptrdiff_t>(sorted_prefix), finding_less);
+    } else {  // a few sorted runs one after another, as a scan's passes make
+      size_t runs = 1 + rng() % 6, at = 0;
+      for (size_t r = 0; r < runs && at < n; ++r) {
+        size_t len = r + 1 == runs ? n - at : rng() % (n - at + 1);
+        std::stable_sort(v.begin() + static_cast<ptrdiff_t>(at), v.begin() + static_cast<ptrdiff_t>(at + len),
+                         finding_less);
+        at += len;
+      }
+    }
     std::vector<Finding> want = v;
     std::stable_sort(want.begin() + static_cast<ptrdiff_t>(from), want.end(), finding_less);
     sort_findings(v, from);
