@@ -374,7 +374,7 @@ std::string render_text(const Report& r, bool color) {
 
 void render_text_to(const Report& r, bool color, const Emit& emit) {
   std::string out;
-  render_findings(r, [&](std::string& out, const Finding& f) {
+  render_findings(r, [&](std::string& text, const Finding& f) {
     std::string loc = f.path;
     if (f.line) loc += fmt::format(":{}", f.line);
     if (f.line && f.column) loc += fmt::format(":{}", f.column);
@@ -385,11 +385,11 @@ void render_text_to(const Report& r, bool color, const Emit& emit) {
     if (r.command != "scan" && !f.message.empty()) extra += " — " + f.message;
     std::string masked = f.masked.empty() ? std::string() : " " + f.masked;
     if (color)
-      out += fmt::format("\x1b[35m{}\x1b[0m: {}{}\x1b[0m ({}, {}){}{}\n", loc, severity_color(f.severity),
-                         f.rule, to_string(f.severity), to_string(f.confidence), masked, extra);
+      text += fmt::format("\x1b[35m{}\x1b[0m: {}{}\x1b[0m ({}, {}){}{}\n", loc, severity_color(f.severity),
+                          f.rule, to_string(f.severity), to_string(f.confidence), masked, extra);
     else
-      out += fmt::format("{}: {} ({}, {}){}{}\n", loc, f.rule, to_string(f.severity),
-                         to_string(f.confidence), masked, extra);
+      text += fmt::format("{}: {} ({}, {}){}{}\n", loc, f.rule, to_string(f.severity),
+                          to_string(f.confidence), masked, extra);
   }, 0, out, emit);
   for (auto& [name, json] : r.sections) out += render_section_text(name, json);
   for (auto& e : r.errors) out += fmt::format("error: {}: {}\n", e.path, e.error);

@@ -429,7 +429,7 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
   // before it has been (so that memory holds a bounded number of them).
   auto release_for = [&](size_t i) -> ReleaseFn {
     if (!o.on_result) return {};
-    return [&, i](std::vector<Finding>& fs, size_t from, size_t n) {
+    return [&, i](std::vector<Finding>& fs, size_t from, size_t count) {
       std::unique_lock<std::mutex> lk(out_mu);
       out_cv.wait(lk, [&] { return next_out == i; });
       // The findings handed on pass through a vector each thread keeps, so
@@ -440,8 +440,8 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
       part.findings.clear();
       auto first = fs.begin() + static_cast<ptrdiff_t>(from);
       part.findings.insert(part.findings.end(), std::make_move_iterator(first),
-                           std::make_move_iterator(first + static_cast<ptrdiff_t>(n)));
-      fs.erase(first, first + static_cast<ptrdiff_t>(n));
+                           std::make_move_iterator(first + static_cast<ptrdiff_t>(count)));
+      fs.erase(first, first + static_cast<ptrdiff_t>(count));
       o.on_result(part);
       part.findings.clear();
       spare.swap(part.findings);
