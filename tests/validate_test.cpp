@@ -142,3 +142,34 @@ BOOST_AUTO_TEST_CASE(hmac_sha256_rfc4231_vectors) {
   BOOST_TEST(a.fingerprint("jp-my-number", "123456789018") != b.fingerprint("jp-my-number", "123456789018"));
   BOOST_TEST(a.fingerprint("jp-my-number", "123456789018") != a.fingerprint("jp-phone", "123456789018"));
 }
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+// Messages of every length from 0 to 200 bytes (short ones take a one-block
+// path, longer ones the general one) against OpenSSL's one-shot HMAC, and a
+// fingerprint is the first 16 hex digits of HMAC(rule, NUL, value).
+BOOST_AUTO_TEST_CASE(hmac_every_message_length_against_openssl) {
+  using privaudit::Fingerprinter;
+  using privaudit::to_hex;
+  const std::string key = "a key of some length";
+  Fingerprinter fp(key, true);
+  for (size_t n = 0; n <= 200; ++n) {
+    std::string msg;
+    for (size_t i = 0; i < n; ++i) msg.push_back(static_cast<char>('a' + (i * 7 + n) % 26));
+    unsigned char md[32];
+    unsigned int md_len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+         msg.size(), md, &md_len);
+    std::string want = to_hex(std::string(reinterpret_cast<char*>(md), md_len));
+    BOOST_TEST_INFO("length " << n);
+    BOOST_TEST(to_hex(fp.hmac(msg)) == want);
+    if (n >= 5) {
+      std::string rule = msg.substr(0, 4), value = msg.substr(5);
+      std::string joined = rule + std::string(1, '\0') + value;
+      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(joined.data()), joined.size(), md, &md_len);
+      BOOST_TEST(fp.fingerprint(rule, value) == to_hex(std::string(reinterpret_cast<char*>(md), 8)));
+    }
+  }
+}
