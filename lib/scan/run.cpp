@@ -432,19 +432,28 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
     return [&, i](std::vector<Finding>& fs, size_t from, size_t count) {
       std::unique_lock<std::mutex> lk(out_mu);
       out_cv.wait(lk, [&] { return next_out == i; });
-      // The findings handed on pass through a vector each thread keeps, so
-      // its memory is reused from one release to the next.
-      thread_local std::vector<Finding> spare;
-      ScanResult part;
-      part.findings.swap(spare);
-      part.findings.clear();
+      // The findings after the handed-on ones (usually few) wait in a
+      // vector each thread keeps; the handed-on ones go in `fs` itself, so
+      // no finding is moved twice and both vectors keep their memory.
+      thread_local std::vector<Finding> later;
       auto first = fs.begin() + static_cast<ptrdiff_t>(from);
-      part.findings.insert(part.findings.end(), std::make_move_iterator(first),
-                           std::make_move_iterator(first + static_cast<ptrdiff_t>(count)));
-      fs.erase(first, first + static_cast<ptrdiff_t>(count));
+      auto stop = first + static_cast<ptrdiff_t>(count);
+      later.assign(std::make_move_iterator(stop), std::make_move_iterator(fs.end()));
+      fs.erase(stop, fs.end());
+      ScanResult part;
+      if (from == 0) {
+        part.findings.swap(fs);
+      } else {  // findings before `from` stay (another document's)
+        part.findings.assign(std::make_move_iterator(first), std::make_move_iterator(fs.end()));
+        fs.erase(first, fs.end());
+      }
       o.on_result(part);
-      part.findings.clear();
-      spare.swap(part.findings);
+      if (from == 0) {
+        part.findings.clear();
+        fs.swap(part.findings);
+      }
+      fs.insert(fs.end(), std::make_move_iterator(later.begin()), std::make_move_iterator(later.end()));
+      later.clear();
     };
   };
 
