@@ -400,11 +400,18 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
     sep = 0;
   };
 
-  // A byte that may start a separator (space, '-', or a multibyte one).
-  auto may_separate = [&](size_t q) {
+  // True when a later run may join the run ending at q: one separator at q,
+  // and right after it a digit (ASCII, or the 0xEF lead byte of a
+  // full-width one). Else the run stands alone.
+  auto may_join = [&](size_t q) {
     if (q >= end) return false;
     unsigned char c = b[q];
-    return c == ' ' || c == '-' || c == 0xE2 || c == 0xE3 || c == 0xEF;
+    if (c != ' ' && c != '-' && c != 0xE2 && c != 0xE3 && c != 0xEF) return false;
+    uint32_t cp = 0;
+    size_t len = utf8::separator_at(b + q, end - q, cp);
+    if (len == 0 || q + len >= end) return false;
+    unsigned char d = b[q + len];
+    return utf8::is_ascii_digit(d) || d == 0xEF;
   };
 
   // Handles the digit run at p (b[p] is a digit or 0xEF); returns the
@@ -452,11 +459,14 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
       }
       finalize();
     }
-    // Values with letters or dots around their digits (IPv4, IBAN, passport).
-    if (size_t stop = run_matchers(s, b, end, p, q, nd, fw, sink)) return stop;
-    // A lone run that no separator follows and no rule's length fits is
+    // Values with letters or dots around their digits (IPv4, IBAN, passport):
+    // all need ASCII digits after a capital letter or before a dot.
+    if (!fw && ((p >= 2 && b[p - 1] >= 'A' && b[p - 1] <= 'Z') ||
+                (nd <= 3 && q < end && b[q] == '.')))
+      if (size_t stop = run_matchers(s, b, end, p, q, nd, fw, sink)) return stop;
+    // A lone run that no later run can join and no rule's length fits is
     // nothing: skip the token machinery.
-    if (!may_separate(q) && (nd >= by_length_.size() || by_length_[nd].empty())) return q;
+    if ((nd >= by_length_.size() || by_length_[nd].empty()) && !may_join(q)) return q;
     runs[0] = {p, q, nd, fw};
     nruns = 1;
     sep = 0;

@@ -42,6 +42,11 @@ uint64_t FieldTracker::stats_id() {
   return fi.stats_key.empty() ? 0 : fnv1a(fi.stats_key) | 1;
 }
 
+std::string_view FieldTracker::key() {
+  current(key_info_);
+  return key_info_.key;
+}
+
 // ------------------------------------------------------------------- CSV
 
 CsvTracker::CsvTracker(char delimiter, const char* sample, size_t n) : delim_(delimiter) {
@@ -134,6 +139,13 @@ void CsvTracker::advance(const char* p, size_t n) {
 
 void CsvTracker::saw_value() {
   if (row_ == 0) header_ = false;
+}
+
+std::string_view CsvTracker::key() {
+  // As current(): the header's name of a named column, else none.
+  bool named = header_ && row_ > 0 && col_ < names_.size() && !names_[col_].empty();
+  if (!named || col_ >= kMaxColumns) return {};
+  return names_[col_];
 }
 
 void CsvTracker::current(FieldInfo& out) {
@@ -341,6 +353,16 @@ uint64_t JsonTracker::stats_id() {
     h = (h ^ 0x2f) * 1099511628211ULL;
   }
   return live == 0 ? 0 : h | 1;
+}
+
+std::string_view JsonTracker::key() {
+  // As current(): the innermost non-empty key of an object frame.
+  size_t live = std::min(depth_, stack_.size());
+  for (size_t k = live; k-- > 0;) {
+    const Frame& f = stack_[k];
+    if (f.object && !f.key.empty()) return f.key;
+  }
+  return {};
 }
 
 void JsonTracker::current(FieldInfo& out) {

@@ -27,11 +27,18 @@ class FieldTracker {
   // A number naming the current field for statistics (0: none), cheaper than
   // current(): values of one column or key share it.
   virtual uint64_t stats_id();
+  // The name used for evidence at the current position (FieldInfo::key of
+  // current()), cheaper than current(); valid until the next call on the
+  // tracker.
+  virtual std::string_view key();
   // A value that looks like an identifier was seen at the current position
   // (the CSV tracker uses it to tell a header row from a data row).
   virtual void saw_value() {}
   // Problems found (malformed JSONL lines), drained by the caller.
   std::vector<std::string> problems;
+
+ private:
+  FieldInfo key_info_;  // for the default key()
 };
 
 // FNV-1a, for naming fields by number.
@@ -45,6 +52,7 @@ class CsvTracker : public FieldTracker {
   void advance(const char* p, size_t n) override;
   void current(FieldInfo& out) override;
   uint64_t stats_id() override { return col_ + 1; }
+  std::string_view key() override;
   void saw_value() override;
   char delimiter() const { return delim_; }
 
@@ -69,6 +77,7 @@ class JsonTracker : public FieldTracker {
   void advance(const char* p, size_t n) override;
   void current(FieldInfo& out) override;
   uint64_t stats_id() override;
+  std::string_view key() override;
 
  private:
   struct Frame {

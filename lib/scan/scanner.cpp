@@ -309,16 +309,20 @@ DocumentScanner::DocumentScanner(const Engine& engine, const KeywordIndex& keywo
     : engine_(engine), kw_(keywords), fp_(fp), settings_(settings),
       scratch_(engine.make_scratch()), kw_scratch_(keywords.make_scratch()) {}
 
-int DocumentScanner::name_evidence(const std::string& name, uint32_t rule) {
+int DocumentScanner::name_evidence(std::string_view name, uint32_t rule) {
   if (name.empty()) return 0;
   // Per field name, the evidence for each rule (kUnknown: not classified yet).
   constexpr int8_t kUnknown = -128;
-  auto it = name_cache_.find(name);
-  if (it == name_cache_.end()) {
-    if (name_cache_.size() > 4096) name_cache_.clear();
-    it = name_cache_.emplace(name, std::vector<int8_t>(engine_.rules().size(), kUnknown)).first;
+  if (!last_name_ev_ || name != last_name_) {
+    last_name_.assign(name);
+    auto it = name_cache_.find(last_name_);
+    if (it == name_cache_.end()) {
+      if (name_cache_.size() > 4096) name_cache_.clear();
+      it = name_cache_.emplace(last_name_, std::vector<int8_t>(engine_.rules().size(), kUnknown)).first;
+    }
+    last_name_ev_ = &it->second;  // map nodes stay put until clear()
   }
-  int8_t& v = it->second[rule];
+  int8_t& v = (*last_name_ev_)[rule];
   if (v == kUnknown) v = static_cast<int8_t>(kw_.classify_name(name, rule));
   return v;
 }
@@ -461,6 +465,16 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   LineCounter lines;
   FieldInfo fi;
   std::string repaired;
+  // Recently seen field statistics keys (sid 0 is never looked up) and the
+  // last field name's index: most values share them with the one before.
+  struct StatsSlot {
+    uint64_t sid = 0;
+    uint32_t id = 0;
+  };
+  constexpr size_t kStatsCache = 64;
+  StatsSlot stats_cache[kStatsCache];
+  std::string last_field;
+  uint32_t last_field_id = UINT32_MAX;
 
   auto settle_one = [&](const PendingValue& p) { settle(p, st, path, out); };
   // Only a value whose confidence hangs on its field's statistics waits for
@@ -519,6 +533,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
 
     hits_.clear();
     bool hits_ready = false, allow_tag = false;
+    size_t kw_cursor = 0;  // KeywordIndex::window's place in hits_
     lines.start_region(begin);
     size_t tpos = begin;
     const char* b = buf_.data();
@@ -528,6 +543,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       if (!c.valid && !stats_rule) return;
       size_t at = std::max(c.start, begin);
       uint64_t sid = 0;
+      std::string_view key;  // the field's name, for evidence
       if (tracker) {
         if (at > tpos) {
           tracker->advance(b + tpos, at - tpos);
@@ -535,19 +551,24 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         }
         sid = tracker->stats_id();
       } else {
-        std::string_view key = log_field_key(b, 0, c.start);
+        key = log_field_key(b, 0, c.start);
         sid = key.empty() ? 0 : fnv1a(key) | 1;
-        if (c.valid) fi.key.assign(key);
       }
       uint32_t stats_id = UINT32_MAX;
       if (sid != 0 && stats_rule) {
-        auto it = stats_ids.find(sid);
-        if (it == stats_ids.end()) {
-          it = stats_ids.emplace(sid, static_cast<uint32_t>(stats_ids.size())).first;
-          st.stats_sid.push_back(sid);
-          stats.resize(stats.size() + nrules);
+        StatsSlot& slot = stats_cache[(sid ^ (sid >> 11) ^ (sid >> 37)) % kStatsCache];
+        if (slot.sid == sid) {
+          stats_id = slot.id;
+        } else {
+          auto it = stats_ids.find(sid);
+          if (it == stats_ids.end()) {
+            it = stats_ids.emplace(sid, static_cast<uint32_t>(stats_ids.size())).first;
+            st.stats_sid.push_back(sid);
+            stats.resize(stats.size() + nrules);
+          }
+          stats_id = it->second;
+          slot = {sid, stats_id};
         }
-        stats_id = it->second;
         auto& st = stats[stats_id * nrules + c.rule];
         ++st.first;
         st.second += c.valid;
@@ -555,7 +576,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       if (!c.valid) return;
       if (tracker) {
         tracker->saw_value();
-        tracker->current(fi);
+        key = tracker->key();
       }
       if (!hits_ready) {  // keywords are located once per region, when a value needs them
         size_t klo = begin > 128 ? begin - 128 : 0;
@@ -564,14 +585,16 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         allow_tag = std::string_view(b + begin, cut - begin).find("privaudit:allow") !=
                     std::string_view::npos;
         hits_ready = true;
+        kw_cursor = 0;
       }
-      int field_ev = name_evidence(fi.key, c.rule);
+      int field_ev = name_evidence(key, c.rule);
       // Keywords nearby matter only when the field's name does not decide.
       int window_ev = field_ev == 0 || rule.evidence_required
-                          ? kw_.window(hits_, b, 0, len, c.start, c.end, c.rule)
+                          ? kw_.window(hits_, b, 0, len, c.start, c.end, c.rule, &kw_cursor)
                           : 0;
       // A rule that needs evidence and has none: no finding, whatever follows.
       if (rule.evidence_required && field_ev <= 0 && window_ev <= 0) return;
+      if (tracker) tracker->current(fi);
       PendingValue& p = pending.emplace_back();
       p.rule = c.rule;
       p.field_ev = static_cast<int8_t>(field_ev);
@@ -586,12 +609,16 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       p.field = 0;
       p.record = -1;
       if (tracker) {
-        auto it = field_ids.find(fi.field);
-        if (it == field_ids.end()) {
-          it = field_ids.emplace(fi.field, static_cast<uint32_t>(fields.size())).first;
-          fields.push_back(fi.field);
+        if (last_field_id == UINT32_MAX || fi.field != last_field) {
+          auto it = field_ids.find(fi.field);
+          if (it == field_ids.end()) {
+            it = field_ids.emplace(fi.field, static_cast<uint32_t>(fields.size())).first;
+            fields.push_back(fi.field);
+          }
+          last_field_id = it->second;
+          last_field.assign(fi.field);
         }
-        p.field = it->second;
+        p.field = last_field_id;
         p.record = fi.record;
       }
       p.norm.assign(c.norm);

@@ -194,7 +194,9 @@ class DocumentScanner {
   KeywordIndex::ScratchPtr kw_scratch_;
   std::vector<KeywordIndex::Hit> hits_;
   std::unordered_map<std::string, std::vector<int8_t>> name_cache_;  // field name -> evidence per rule
-  int name_evidence(const std::string& name, uint32_t rule);
+  std::string last_name_;                       // the name last looked up,
+  std::vector<int8_t>* last_name_ev_ = nullptr;  // and its entry in name_cache_
+  int name_evidence(std::string_view name, uint32_t rule);
   std::vector<char> buf_;
   std::vector<ValueSpan>* spans_ = nullptr;
 };
