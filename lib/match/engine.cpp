@@ -317,15 +317,17 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
   uint32_t sep = 0;
   std::string& norm = s.norm;
 
-  auto append_digits = [&](const Run& r) {
+  // Writes the ASCII digits of run r at out; returns the end of them.
+  auto put_digits = [&](const Run& r, char* out) -> char* {
     if (!r.fullwidth) {
-      norm.append(cbuf + r.start, r.end - r.start);
-      return;
+      std::memcpy(out, cbuf + r.start, r.end - r.start);
+      return out + (r.end - r.start);
     }
     for (size_t q = r.start; q < r.end;) {
-      if (b[q] < 0x80) norm.push_back(static_cast<char>(b[q++]));
-      else { norm.push_back(static_cast<char>('0' + (b[q + 2] - 0x90))); q += 3; }
+      if (b[q] < 0x80) *out++ = static_cast<char>(b[q++]);
+      else { *out++ = static_cast<char>('0' + (b[q + 2] - 0x90)); q += 3; }
     }
+    return out;
   };
 
   // Emits the candidates of runs[i, i+n) when its shape fits a rule. Returns
@@ -342,21 +344,26 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
     if (n == 1) groups[0] = total;
     const std::vector<uint32_t>* fit = rules_for(groups, n);
     if (!fit) return false;
-    norm.clear();
-    for (size_t k = i; k < i + n; ++k) append_digits(runs[k]);
+    // The runs' bytes bound their digits.
+    size_t bytes = 0;
+    for (size_t k = i; k < i + n; ++k) bytes += runs[k].end - runs[k].start;
+    if (norm.size() < bytes) norm.resize(std::max(bytes, size_t{64}));
+    char* w = norm.data();
+    for (size_t k = i; k < i + n; ++k) w = put_digits(runs[k], w);
+    const std::string_view nv(norm.data(), static_cast<size_t>(w - norm.data()));
     bool valid[8];
     bool any_valid = false;
     size_t m = std::min(fit->size(), size_t{8});
     for (size_t k = 0; k < m; ++k) {
       const Rule& r = rules_[(*fit)[k]];
-      valid[k] = r.validator ? r.validator(norm) : true;
+      valid[k] = r.validator ? r.validator(nv) : true;
       any_valid |= valid[k];
     }
     if (!any_valid && !keep_invalid) return false;
     size_t start = runs[i].start, stop = runs[i + n - 1].end;
     flush_patterns(s.pcands, s.pnext, start + 1, sink);
     for (size_t k = 0; k < m; ++k)
-      if (valid[k] || keep_invalid) sink.candidate({(*fit)[k], start, stop, norm, valid[k]});
+      if (valid[k] || keep_invalid) sink.candidate({(*fit)[k], start, stop, nv, valid[k]});
     return any_valid;
   };
 

@@ -313,16 +313,22 @@ int DocumentScanner::name_evidence(std::string_view name, uint32_t rule) {
   if (name.empty()) return 0;
   // Per field name, the evidence for each rule (kUnknown: not classified yet).
   constexpr int8_t kUnknown = -128;
-  if (!last_name_ev_ || name != last_name_) {
-    last_name_.assign(name);
-    auto it = name_cache_.find(last_name_);
+  const size_t n = name.size();
+  auto u = [&](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(name[i])); };
+  NameSlot& slot = name_slots_[(n * 7 + u(0) * 3 + u(n / 2) * 5 + u(n - 1)) % std::size(name_slots_)];
+  if (!slot.ev || name != slot.name) {
+    slot.name.assign(name);
+    auto it = name_cache_.find(slot.name);
     if (it == name_cache_.end()) {
-      if (name_cache_.size() > 4096) name_cache_.clear();
-      it = name_cache_.emplace(last_name_, std::vector<int8_t>(engine_.rules().size(), kUnknown)).first;
+      if (name_cache_.size() > 4096) {
+        name_cache_.clear();
+        for (NameSlot& other : name_slots_) other.ev = nullptr;
+      }
+      it = name_cache_.emplace(slot.name, std::vector<int8_t>(engine_.rules().size(), kUnknown)).first;
     }
-    last_name_ev_ = &it->second;  // map nodes stay put until clear()
+    slot.ev = &it->second;  // map nodes stay put until clear()
   }
-  int8_t& v = (*last_name_ev_)[rule];
+  int8_t& v = (*slot.ev)[rule];
   if (v == kUnknown) v = static_cast<int8_t>(kw_.classify_name(name, rule));
   return v;
 }

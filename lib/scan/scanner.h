@@ -194,8 +194,11 @@ class DocumentScanner {
   KeywordIndex::ScratchPtr kw_scratch_;
   std::vector<KeywordIndex::Hit> hits_;
   std::unordered_map<std::string, std::vector<int8_t>> name_cache_;  // field name -> evidence per rule
-  std::string last_name_;                       // the name last looked up,
-  std::vector<int8_t>* last_name_ev_ = nullptr;  // and its entry in name_cache_
+  struct NameSlot {  // names recently looked up, and their entries in name_cache_
+    std::string name;
+    std::vector<int8_t>* ev = nullptr;
+  };
+  NameSlot name_slots_[16];
   int name_evidence(std::string_view name, uint32_t rule);
   std::vector<char> buf_;
   std::vector<ValueSpan>* spans_ = nullptr;
