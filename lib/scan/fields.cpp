@@ -14,6 +14,7 @@ namespace privaudit {
 
 namespace {
 constexpr size_t kMaxName = 256;
+static_assert(kMaxName <= JsonTracker::kMaxKey, "a JSON key fits its frame");
 constexpr size_t kMaxColumns = 16384;
 constexpr size_t kMaxDepth = 256;
 
@@ -180,6 +181,14 @@ void CsvTracker::current(FieldInfo& out) {
 
 JsonTracker::JsonTracker(bool lines) : lines_(lines) {}
 
+// Out of line, so that the copy is a call to memcpy rather than an inlined
+// `rep movs`, slow for the few bytes of a key.
+__attribute__((noinline)) void JsonTracker::set_key(Frame& f, const char* s, size_t n) {
+  std::memcpy(f.key, s, n);
+  f.key_len = static_cast<uint32_t>(n);
+  f.key_hash = fnv1a(std::string_view(s, n));
+}
+
 void JsonTracker::bad(const char* what) {
   if (!line_bad_) problems.push_back(fmt::format("line {}: malformed JSON: {}", line_, what));
   line_bad_ = true;
@@ -227,10 +236,6 @@ JsonMasks json_masks(const char* p, size_t len) {
 }
 }  // namespace
 
-void JsonTracker::key_bytes(const char* p, size_t n) {
-  if (is_key_ && keybuf_.size() < kMaxName) keybuf_.append(p, std::min(n, kMaxName - keybuf_.size()));
-}
-
 void JsonTracker::on_char(char c) {
   if (in_string_) {
     if (escape_) {
@@ -246,8 +251,7 @@ void JsonTracker::on_char(char c) {
       in_string_ = false;
       if (is_key_ && depth_ > 0 && depth_ <= kMaxDepth) {
         Frame& f = stack_[depth_ - 1];
-        f.key.assign(keybuf_);
-        f.key_hash = fnv1a(keybuf_);
+        set_key(f, keybuf_.data(), keybuf_.size());
       }
       return;
     }
@@ -273,7 +277,7 @@ void JsonTracker::on_char(char c) {
         if (stack_.size() < depth_) stack_.emplace_back();
         Frame& f = stack_[depth_ - 1];
         f.object = c == '{';
-        f.key.clear();
+        f.key_len = 0;
         f.index = 0;
         f.key_hash = 0;
       }
@@ -296,7 +300,7 @@ void JsonTracker::on_char(char c) {
         Frame& f = stack_[depth_ - 1];
         if (f.object) {
           expect_key_ = true;
-          f.key.clear();
+          f.key_len = 0;
           f.key_hash = 0;
         } else {
           ++f.index;
@@ -317,31 +321,85 @@ void JsonTracker::on_char(char c) {
 }
 
 void JsonTracker::advance(const char* p, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    size_t len = std::min<size_t>(64, n - i);
-    JsonMasks m = json_masks(p + i, len);
+  // on_char() for every byte that matters, with the common cases (string
+  // text up to the next quote, backslash or newline; closing and opening a
+  // string; ',' and ':') handled here. A key's text is appended to keybuf_
+  // a segment at a time: p[seg, ...) is key text not yet in keybuf_.
+  size_t seg = 0;
+  auto flush = [&](size_t to) {
+    if (keybuf_.size() < kMaxName) keybuf_.append(p + seg, std::min(to - seg, kMaxName - keybuf_.size()));
+  };
+  for (size_t i = 0; i < n; i += 64) {
+    const size_t len = std::min<size_t>(64, n - i);
+    const char* blk = p + i;
+    const JsonMasks m = json_masks(blk, len);
+    const uint64_t in_str = m.quote | m.backslash | m.newline;
+    const uint64_t out_str = m.quote | m.structure | m.newline;
     size_t pos = 0;
     while (pos < len) {
-      if (in_string_ && escape_) {
-        on_char(p[i + pos++]);
+      if (in_string_) {
+        if (escape_) {
+          on_char(blk[pos++]);
+          seg = i + pos;
+          continue;
+        }
+        const uint64_t x = in_str & (~uint64_t{0} << pos);
+        if (!x) break;  // the rest of the block is string text
+        const size_t k = static_cast<size_t>(__builtin_ctzll(x));
+        pos = k + 1;
+        const char c = blk[k];
+        if (c == '"' && is_key_ && keybuf_.empty()) {
+          // The whole key lies in p (the common case): no copy to keybuf_.
+          in_string_ = false;
+          if (depth_ > 0 && depth_ <= kMaxDepth) {
+            Frame& f = stack_[depth_ - 1];
+            set_key(f, p + seg, std::min(i + k - seg, kMaxName));
+          }
+          continue;
+        }
+        if (is_key_) flush(i + k);
+        if (c == '\\') {
+          escape_ = true;
+        } else if (c == '"') {
+          in_string_ = false;
+          if (is_key_ && depth_ > 0 && depth_ <= kMaxDepth) {
+            Frame& f = stack_[depth_ - 1];
+            set_key(f, keybuf_.data(), keybuf_.size());
+          }
+        } else {
+          on_char(c);  // a newline ends the string (malformed)
+        }
         continue;
       }
-      uint64_t live = ~uint64_t{0} << pos;
-      uint64_t interesting =
-          (in_string_ ? (m.quote | m.backslash | m.newline) : (m.quote | m.structure | m.newline)) & live;
-      if (!interesting) {
-        if (in_string_) key_bytes(p + i + pos, len - pos);
-        pos = len;
-        break;
-      }
-      size_t k = static_cast<size_t>(__builtin_ctzll(interesting));
-      if (in_string_) key_bytes(p + i + pos, k - pos);
-      on_char(p[i + k]);
+      const uint64_t x = out_str & (~uint64_t{0} << pos);
+      if (!x) break;
+      const size_t k = static_cast<size_t>(__builtin_ctzll(x));
       pos = k + 1;
+      const char c = blk[k];
+      if (c == '"') {
+        in_string_ = true;
+        is_key_ = expect_key_ && depth_ > 0 && depth_ <= kMaxDepth && stack_[depth_ - 1].object;
+        if (is_key_) {
+          keybuf_.clear();
+          seg = i + pos;
+        }
+      } else if (c == ':') {
+        expect_key_ = false;
+      } else if (c == ',' && depth_ > 0 && depth_ <= kMaxDepth) {
+        Frame& f = stack_[depth_ - 1];
+        if (f.object) {
+          expect_key_ = true;
+          f.key_len = 0;
+          f.key_hash = 0;
+        } else {
+          ++f.index;
+        }
+      } else {
+        on_char(c);
+      }
     }
-    i += len;
   }
+  if (in_string_ && is_key_ && !escape_) flush(n);
 }
 
 uint64_t JsonTracker::stats_id() {
@@ -360,7 +418,7 @@ std::string_view JsonTracker::key() {
   size_t live = std::min(depth_, stack_.size());
   for (size_t k = live; k-- > 0;) {
     const Frame& f = stack_[k];
-    if (f.object && !f.key.empty()) return f.key;
+    if (f.object && f.key_len != 0) return f.key_view();
   }
   return {};
 }
@@ -375,13 +433,14 @@ void JsonTracker::current(FieldInfo& out) {
     out.field.push_back('/');
     out.stats_key.push_back('/');
     if (f.object) {
-      for (char ch : f.key) {
+      const std::string_view key = f.key_view();
+      for (char ch : key) {
         if (ch == '~') out.field += "~0";
         else if (ch == '/') out.field += "~1";
         else out.field.push_back(ch);
       }
-      out.stats_key += f.key;
-      if (!f.key.empty()) out.key = f.key;
+      out.stats_key += key;
+      if (!key.empty()) out.key = key;
     } else {
       out.field += std::to_string(f.index);
       out.stats_key.push_back('*');

@@ -79,13 +79,18 @@ class JsonTracker : public FieldTracker {
   uint64_t stats_id() override;
   std::string_view key() override;
 
+  static constexpr size_t kMaxKey = 256;  // bytes of a key kept
+
  private:
   struct Frame {
     bool object;
-    std::string key;
+    uint32_t key_len = 0;
     int64_t index;
     uint64_t key_hash = 0;
+    char key[kMaxKey];
+    std::string_view key_view() const { return {key, key_len}; }
   };
+  static void set_key(Frame& f, const char* s, size_t n);
   bool lines_;
   std::vector<Frame> stack_;  // frames [0, min(depth_, kMaxDepth)) are live; the rest are kept for reuse
   size_t depth_ = 0;
@@ -97,7 +102,6 @@ class JsonTracker : public FieldTracker {
   bool line_bad_ = false;
   void bad(const char* what);
   void on_char(char c);
-  void key_bytes(const char* p, size_t n);
 };
 
 }  // namespace privaudit
