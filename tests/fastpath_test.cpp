@@ -1,0 +1,247 @@
+// The fast paths of the candidate path against simple references: field
+// trackers fed in pieces of any size (and their key() against current()),
+// the keyword window with and without its cursor, Luhn against the textbook
+// loop, and the engine's digit runs around buffer ends.
+#define BOOST_TEST_MODULE fastpath
+#include <boost/test/unit_test.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "match/engine.h"
+#include "rules/rule.h"
+#include "scan/evidence.h"
+#include "scan/fields.h"
+#include "validate/validators.h"
+
+using namespace privaudit;
+
+namespace {
+
+struct State {
+  std::string field, key, stats_key;
+  int64_t record;
+  uint64_t stats_id;
+  std::string key_fast;
+  bool operator==(const State&) const = default;
+};
+
+State state_of(FieldTracker& t) {
+  FieldInfo fi;
+  State s;
+  s.key_fast = std::string(t.key());
+  s.stats_id = t.stats_id();
+  t.current(fi);
+  s.field = fi.field;
+  s.key = fi.key;
+  s.stats_key = fi.stats_key;
+  s.record = fi.record;
+  return s;
+}
+
+// Feeds `text` to a new tracker, cut at `cuts` (increasing), and records the
+// state at every cut.
+template <class Make>
+std::vector<State> feed(Make make, const std::string& text, const std::vector<size_t>& cuts) {
+  auto t = make();
+  std::vector<State> out;
+  size_t pos = 0;
+  for (size_t c : cuts) {
+    t->advance(text.data() + pos, c - pos);
+    pos = c;
+    out.push_back(state_of(*t));
+  }
+  t->advance(text.data() + pos, text.size() - pos);
+  out.push_back(state_of(*t));
+  return out;
+}
+
+std::string random_json(std::mt19937& rng, size_t n) {
+  static const char* pieces[] = {"{", "}", "[", "]", ",", ":", "\"", "\\", "\\\"", "\\n",
+                                 "\n", " ", "key", "my_number", "電話", "123456789018",
+                                 "~", "/", "a", "\"id\":", "\"user\":{", "},"};
+  std::string s;
+  std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
+  while (s.size() < n) s += pieces[pick(rng)];
+  return s;
+}
+
+std::string random_csv(std::mt19937& rng, size_t n) {
+  static const char* pieces[] = {",", "\n", "\"", "\"\"", "name", "個人番号", " ", "\r",
+                                 "123456789018", "mail@example.com", "x"};
+  std::string s = "id,name,個人番号,tel\n";
+  std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
+  while (s.size() < n) s += pieces[pick(rng)];
+  return s;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(json_tracker_same_state_whatever_the_pieces) {
+  std::mt19937 rng(12345);
+  for (int iter = 0; iter < 300; ++iter) {
+    std::string text = random_json(rng, 50 + rng() % 400);
+    bool lines = iter % 2 == 0;
+    auto make = [&] { return std::make_unique<JsonTracker>(lines); };
+    // Cuts at random places; the reference reads the text one byte at a time.
+    std::vector<size_t> cuts;
+    for (size_t c = 0; c < text.size(); c += 1 + rng() % 90) cuts.push_back(c);
+    std::vector<size_t> every;
+    for (size_t c = 0; c < text.size(); ++c) every.push_back(c);
+    auto ref = feed(make, text, every);
+    auto got = feed(make, text, cuts);
+    for (size_t k = 0; k < cuts.size(); ++k) {
+      BOOST_TEST_CONTEXT("text " << text << " cut " << cuts[k]) {
+        const State& r = ref[cuts[k]];
+        BOOST_TEST(got[k].field == r.field);
+        BOOST_TEST(got[k].key == r.key);
+        BOOST_TEST(got[k].key_fast == r.key);
+        BOOST_TEST(got[k].stats_id == r.stats_id);
+        BOOST_TEST(got[k].record == r.record);
+      }
+    }
+    BOOST_TEST((got.back() == ref.back()));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(json_tracker_keys) {
+  const std::string text =
+      "{\"a\\\"b\":{\"my/key~\":[1,{\"x\":\"12\\n\"}]},\"long\":\"v\"}\n";
+  JsonTracker t(true);
+  size_t at = text.find("12");
+  t.advance(text.data(), at);
+  FieldInfo fi;
+  t.current(fi);
+  BOOST_TEST(fi.field == "/a\"b/my~1key~0/1/x");
+  BOOST_TEST(fi.key == "x");
+  BOOST_TEST(std::string(t.key()) == "x");
+  // A key much longer than a 64-byte block, cut in the middle of a block.
+  std::string long_key(300, 'k');
+  std::string doc = "{\"" + long_key + "\":\"1\"}";
+  JsonTracker u(false);
+  u.advance(doc.data(), 100);
+  u.advance(doc.data() + 100, doc.size() - 2 - 100);  // up to the value "1"
+  BOOST_TEST(u.key().size() == 256u);  // kept up to 256 bytes
+  BOOST_TEST(std::string(u.key()) == long_key.substr(0, 256));
+}
+
+BOOST_AUTO_TEST_CASE(csv_tracker_key_is_currents_key) {
+  std::mt19937 rng(777);
+  for (int iter = 0; iter < 200; ++iter) {
+    std::string text = random_csv(rng, 40 + rng() % 300);
+    auto make = [&] { return std::make_unique<CsvTracker>(',', text.data(), text.size()); };
+    std::vector<size_t> cuts;
+    for (size_t c = 0; c < text.size(); c += 1 + rng() % 40) cuts.push_back(c);
+    auto got = feed(make, text, cuts);
+    for (auto& s : got) BOOST_TEST(s.key_fast == s.key);
+    if (iter % 3 == 0) {
+      // saw_value() on row 0 turns the header into data.
+      CsvTracker t(',', text.data(), text.size());
+      t.advance(text.data(), 3);
+      t.saw_value();
+      t.advance(text.data() + 3, text.size() - 3);
+      FieldInfo fi;
+      t.current(fi);
+      BOOST_TEST(std::string(t.key()) == fi.key);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(keyword_window_cursor_matches_search) {
+  std::vector<Rule> rules;
+  std::string err;
+  BOOST_REQUIRE(load_builtin_rules(rules, err));
+  KeywordIndex kw(rules);
+  auto scratch = kw.make_scratch();
+  std::mt19937 rng(99);
+  static const char* pieces[] = {"個人番号", " ", "\n", "免許証", "tel ", "電話番号 ",
+                                 "123456789018", "0312345678", "card ", "xx", ":", "番号"};
+  for (int iter = 0; iter < 50; ++iter) {
+    std::string text;
+    std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
+    while (text.size() < 2000) text += pieces[pick(rng)];
+    std::vector<KeywordIndex::Hit> hits;
+    kw.find(*scratch, text.data(), 0, 0, text.size(), hits);
+    size_t cursor = 0;
+    size_t start = 0;
+    while (start + 12 < text.size()) {
+      size_t end = start + 1 + rng() % 12;
+      uint32_t r = static_cast<uint32_t>(rng() % rules.size());
+      int a = kw.window(hits, text.data(), 0, text.size(), start, end, r);
+      int b = kw.window(hits, text.data(), 0, text.size(), start, end, r, &cursor);
+      BOOST_TEST(a == b);
+      start += rng() % 60;  // sometimes the same start again
+    }
+    // A cursor from a later position still gives the right answer.
+    BOOST_TEST(kw.window(hits, text.data(), 0, text.size(), 5, 17, 0, &cursor) ==
+               kw.window(hits, text.data(), 0, text.size(), 5, 17, 0));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(luhn_matches_textbook_loop) {
+  auto textbook = [](const std::string& d) {
+    if (d.empty()) return false;
+    int sum = 0;
+    bool dbl = false;
+    for (size_t i = d.size(); i-- > 0;) {
+      if (d[i] < '0' || d[i] > '9') return false;
+      int v = d[i] - '0';
+      if (dbl) { v *= 2; if (v > 9) v -= 9; }
+      sum += v;
+      dbl = !dbl;
+    }
+    return sum % 10 == 0;
+  };
+  std::mt19937 rng(4242);
+  for (int iter = 0; iter < 20000; ++iter) {
+    size_t n = rng() % 22;
+    std::string d;
+    for (size_t k = 0; k < n; ++k) d.push_back(static_cast<char>('0' + rng() % 10));
+    if (iter % 50 == 0 && n > 0) d[rng() % n] = static_cast<char>("a/:\x80"[rng() % 4]);
+    BOOST_TEST(validate::luhn(d) == textbook(d), d);
+  }
+  BOOST_TEST(validate::luhn_card("4111111111111111"));
+  BOOST_TEST(!validate::luhn_card("4111111111111112"));
+  BOOST_TEST(!validate::luhn_card("1111111111111117"));  // Luhn, no issuer
+}
+
+BOOST_AUTO_TEST_CASE(digit_runs_at_buffer_ends) {
+  // Values at the very end of the scanned range, with and without a
+  // separator after them, in every alignment against the 64-byte blocks.
+  std::vector<Rule> rules;
+  std::string err;
+  BOOST_REQUIRE(load_builtin_rules(rules, err));
+  auto engine = Engine::build(rules, err);
+  BOOST_REQUIRE(engine);
+  auto scratch = engine->make_scratch();
+  for (size_t pad = 0; pad < 80; ++pad) {
+    for (const char* tail : {"6214 9832 0257", "621498320257", "6214-9832-0257", "6214 9832 ",
+                             "6214 ", "090-1234-5678", "03 1234 5678"}) {
+      std::string text(pad, 'x');
+      text += ' ';
+      text += tail;
+      std::string padded = text + std::string(64, '\0');
+      std::vector<Candidate> whole;
+      engine->scan(*scratch, padded.data(), 0, text.size(), whole);
+      // The same value followed by more text: same candidates.
+      std::string longer = text + "\nabc" + std::string(64, '\0');
+      std::vector<Candidate> more;
+      engine->scan(*scratch, longer.data(), 0, text.size() + 4, more);
+      BOOST_TEST_CONTEXT("pad " << pad << " tail " << tail) {
+        if (std::string(tail).find("0257") != std::string::npos) {
+          bool found = false;
+          for (auto& c : whole) found |= c.norm == "621498320257" && c.valid;
+          BOOST_TEST(found);
+        }
+        BOOST_TEST(whole.size() == more.size());
+        for (size_t k = 0; k < std::min(whole.size(), more.size()); ++k) {
+          BOOST_TEST(whole[k].start == more[k].start);
+          BOOST_TEST(whole[k].end == more[k].end);
+          BOOST_TEST(whole[k].norm == more[k].norm);
+          BOOST_TEST(whole[k].valid == more[k].valid);
+        }
+      }
+    }
+  }
+}
