@@ -261,21 +261,25 @@ void Engine::scan(Scratch& s, const char* buf, size_t begin, size_t end,
 
 namespace {
 
-// Bit i set when byte i of the 64 bytes at p is an ASCII digit or 0xEF (the
-// lead byte of a full-width digit).
-inline uint64_t interesting_mask(const unsigned char* p) {
+// Bit i of `digits` set when byte i of the 64 bytes at p is an ASCII digit;
+// bit i of the result when it is a digit or 0xEF (the lead byte of a
+// full-width digit).
+inline uint64_t interesting_mask(const unsigned char* p, uint64_t& digits) {
   const __m128i zero = _mm_set1_epi8('0');
   const __m128i nine = _mm_set1_epi8(9);
   const __m128i ef = _mm_set1_epi8(static_cast<char>(0xEF));
-  uint64_t m = 0;
+  uint64_t m = 0, dm = 0;
   for (int k = 0; k < 4; ++k) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
     __m128i d = _mm_sub_epi8(v, zero);
     __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
     __m128i ise = _mm_cmpeq_epi8(v, ef);
-    auto bits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(isd, ise)));
-    m |= static_cast<uint64_t>(bits) << (16 * k);
+    auto dbits = static_cast<uint32_t>(_mm_movemask_epi8(isd));
+    auto ebits = static_cast<uint32_t>(_mm_movemask_epi8(ise));
+    dm |= static_cast<uint64_t>(dbits) << (16 * k);
+    m |= static_cast<uint64_t>(dbits | ebits) << (16 * k);
   }
+  digits = dm;
   return m;
 }
 
@@ -422,26 +426,35 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
   };
 
   // Handles the digit run at p (b[p] is a digit or 0xEF); returns the
-  // position after it, or p + 1 when p holds no digit.
-  auto on_run = [&](size_t p) -> size_t {
+  // position after it, or p + 1 when p holds no digit. `ascii_end`, when not
+  // 0, is where the ASCII digits from p end (known from the block's mask).
+  auto on_run = [&](size_t p, size_t ascii_end) -> size_t {
     size_t q = p;
     uint32_t nd = 0;
     bool fw = false;
+    if (ascii_end != 0) {
+      q = ascii_end;
+      nd = static_cast<uint32_t>(ascii_end - p);
+    }
     for (;;) {
-      // ASCII digits 16 at a time while 16 bytes remain, then one by one.
-      while (q + 16 <= end) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q));
-        __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-        auto digits = static_cast<unsigned>(
-            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
-        unsigned run = static_cast<unsigned>(__builtin_ctz(~digits));  // ~digits has bit 16 set
-        q += run;
-        nd += run;
-        if (run < 16) break;
-      }
-      while (q < end && utf8::is_ascii_digit(b[q])) {
-        ++q;
-        ++nd;
+      if (ascii_end != 0) {
+        ascii_end = 0;  // measured already: b[q] is no ASCII digit
+      } else {
+        // ASCII digits 16 at a time while 16 bytes remain, then one by one.
+        while (q + 16 <= end) {
+          __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q));
+          __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+          auto digits = static_cast<unsigned>(
+              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
+          unsigned run = static_cast<unsigned>(__builtin_ctz(~digits));  // ~digits has bit 16 set
+          q += run;
+          nd += run;
+          if (run < 16) break;
+        }
+        while (q < end && utf8::is_ascii_digit(b[q])) {
+          ++q;
+          ++nd;
+        }
       }
       if (q + 2 < end && b[q] == 0xEF && utf8::is_fullwidth_digit(b + q)) {
         q += 3;
@@ -483,13 +496,13 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
   size_t next = begin;
   alignas(64) unsigned char tail[64 + 64];
   for (size_t blk = begin; blk < end; blk += 64) {
-    uint64_t m;
+    uint64_t m, dm;
     if (end - blk >= 64) {
-      m = interesting_mask(b + blk);
+      m = interesting_mask(b + blk, dm);
     } else {
       std::memset(tail, 0, sizeof tail);
       std::memcpy(tail, b + blk, end - blk);
-      m = interesting_mask(tail);
+      m = interesting_mask(tail, dm);  // no digit past end
     }
     if (next > blk) {
       size_t sh = next - blk;
@@ -497,8 +510,15 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
       m &= ~uint64_t{0} << sh;
     }
     while (m) {
-      size_t p = blk + static_cast<size_t>(__builtin_ctzll(m));
-      next = on_run(p);
+      size_t i = static_cast<size_t>(__builtin_ctzll(m));
+      size_t p = blk + i;
+      // The ASCII digits from p, when they end inside the block.
+      size_t ascii_end = 0;
+      if ((dm >> i) & 1) {
+        size_t run = static_cast<size_t>(__builtin_ctzll(~(dm >> i)));  // bits past 63 - i read 0
+        if (i + run < 64) ascii_end = p + run;
+      }
+      next = on_run(p, ascii_end);
       size_t rel = next - blk;
       if (rel >= 64) break;
       m &= ~uint64_t{0} << rel;
@@ -584,12 +604,26 @@ size_t Engine::run_matchers(Scratch& s, const unsigned char* b, size_t end, size
 // IPv6: around each ':' not yet covered, the maximal span of hex digits,
 // colons and dots; a span with two or more colons, at least one digit, and
 // standing alone is checked with inet_pton.
+namespace {
+// Bytes of an IPv6 span: hex digits, ':' and '.' (kSpan), with ':' and the
+// decimal digits marked too.
+constexpr uint8_t kSpan = 1, kColon = 2, kDigit = 4;
+struct SpanTable {
+  uint8_t t[256] = {};
+  constexpr SpanTable() {
+    for (int c = '0'; c <= '9'; ++c) t[c] = kSpan | kDigit;
+    for (int c = 'a'; c <= 'f'; ++c) t[c] = kSpan;
+    for (int c = 'A'; c <= 'F'; ++c) t[c] = kSpan;
+    t[static_cast<unsigned char>(':')] = kSpan | kColon;
+    t[static_cast<unsigned char>('.')] = kSpan;
+  }
+};
+constexpr SpanTable kSpanTable;
+}  // namespace
+
 void Engine::ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) const {
   const auto* b = reinterpret_cast<const unsigned char*>(buf);
-  auto span_char = [&](unsigned char c) {
-    return utf8::is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-           c == '.';
-  };
+  const uint8_t* span = kSpanTable.t;
   const Rule& rule = rules_[m_ipv6_];
   size_t pos = begin;
   while (pos < end) {
@@ -597,22 +631,26 @@ void Engine::ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) co
     if (!hit) break;
     size_t c = static_cast<size_t>(static_cast<const unsigned char*>(hit) - b);
     size_t l = c, r = c;
-    while (l > 0 && c - l < 45 && span_char(b[l - 1])) --l;
-    while (r < end && r - c < 45 && span_char(b[r])) ++r;
+    // Colons and digits seen while extending (trimming dots changes neither).
+    unsigned colons = 0, digits = 0;
+    while (l > 0 && c - l < 45 && (span[b[l - 1]] & kSpan)) {
+      --l;
+      colons += (span[b[l]] >> 1) & 1;
+      digits |= span[b[l]];
+    }
+    while (r < end && r - c < 45 && (span[b[r]] & kSpan)) {
+      colons += (span[b[r]] >> 1) & 1;
+      digits |= span[b[r]];
+      ++r;
+    }
     pos = r + 1;
+    if (colons < 2 || !(digits & kDigit)) continue;
     // Trim dots at the edges (sentence ends).
     while (l < r && b[l] == '.') ++l;
     while (r > l && b[r - 1] == '.') --r;
     if (r - l < 3 || l < begin) continue;
     if (l > 0 && (is_alnum(b[l - 1]) || b[l - 1] == '_' || b[l - 1] == ':')) continue;
     if (r < end && (is_alnum(b[r]) || b[r] == '_')) continue;
-    size_t colons = 0;
-    bool digit = false;
-    for (size_t k = l; k < r; ++k) {
-      colons += b[k] == ':';
-      digit |= utf8::is_ascii_digit(b[k]);
-    }
-    if (colons < 2 || !digit) continue;
     std::string_view text(buf + l, r - l);
     if (!validate::ipv6(text)) continue;
     Candidate cand;
