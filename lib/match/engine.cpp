@@ -638,6 +638,26 @@ void Engine::ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) co
       colons += (span[b[l]] >> 1) & 1;
       digits |= span[b[l]];
     }
+    // To the right, 16 bytes at a time while they lie before end and within
+    // the 45 bytes a span may reach.
+    while (r + 16 <= end && r + 16 <= c + 45) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + r));
+      __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+      __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+      __m128i h = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+      __m128i ish = _mm_cmpeq_epi8(_mm_min_epu8(h, _mm_set1_epi8(5)), h);
+      __m128i isc = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+      __m128i isp = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+      auto in = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(isd, ish), _mm_or_si128(isc, isp))));
+      unsigned run = static_cast<unsigned>(__builtin_ctz(~in));  // ~in has bit 16 set
+      unsigned keep = (1u << run) - 1;
+      colons += static_cast<unsigned>(
+          __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(isc)) & keep));
+      digits |= (static_cast<unsigned>(_mm_movemask_epi8(isd)) & keep) ? kDigit : 0u;
+      r += run;
+      if (run < 16) break;
+    }
     while (r < end && r - c < 45 && (span[b[r]] & kSpan)) {
       colons += (span[b[r]] >> 1) & 1;
       digits |= span[b[r]];
