@@ -457,10 +457,13 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
         }
       }
       if (q + 2 < end && b[q] == 0xEF && utf8::is_fullwidth_digit(b + q)) {
-        q += 3;
-        ++nd;
+        // Full-width digits follow one another; ASCII ones rarely follow.
+        do {
+          q += 3;
+          ++nd;
+        } while (q + 2 < end && b[q] == 0xEF && utf8::is_fullwidth_digit(b + q));
         fw = true;
-        continue;
+        if (q < end && utf8::is_ascii_digit(b[q])) continue;
       }
       break;
     }
