@@ -13,6 +13,7 @@
 #include "rules/rule.h"
 #include "scan/evidence.h"
 #include "scan/fields.h"
+#include "core/simd.h"
 #include "validate/validators.h"
 
 using namespace privaudit;
@@ -243,5 +244,25 @@ BOOST_AUTO_TEST_CASE(digit_runs_at_buffer_ends) {
         }
       }
     }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(count_byte_matches_scalar) {
+  std::mt19937 rng(31337);
+  // Long inputs (more than 63 rounds of 64 bytes), dense in the byte counted,
+  // and every length and offset near the block ends.
+  for (int iter = 0; iter < 400; ++iter) {
+    size_t n = iter < 40 ? 10000 + rng() % 20000 : rng() % 300;
+    int density = static_cast<int>(rng() % 4);
+    std::string s(n + 64, 'x');
+    for (size_t k = 0; k < s.size(); ++k) {
+      unsigned r = rng() % 8;
+      s[k] = density == 3 || r < static_cast<unsigned>(density) * 2 ? '\n' : static_cast<char>(rng());
+    }
+    size_t off = rng() % 64;
+    size_t len = n > off ? n - off : 0;
+    size_t want = 0;
+    for (size_t k = 0; k < len; ++k) want += s[off + k] == '\n';
+    BOOST_TEST(simd::count_byte(s.data() + off, len, '\n') == want);
   }
 }
