@@ -186,7 +186,7 @@ JsonTracker::JsonTracker(bool lines) : lines_(lines) {}
 __attribute__((noinline)) void JsonTracker::set_key(Frame& f, const char* s, size_t n) {
   std::memcpy(f.key, s, n);
   f.key_len = static_cast<uint32_t>(n);
-  f.key_hash = fnv1a(std::string_view(s, n));
+  f.hash_due = true;
 }
 
 void JsonTracker::bad(const char* what) {
@@ -278,6 +278,7 @@ void JsonTracker::on_char(char c) {
         Frame& f = stack_[depth_ - 1];
         f.object = c == '{';
         f.key_len = 0;
+        f.hash_due = false;
         f.index = 0;
         f.key_hash = 0;
       }
@@ -301,6 +302,7 @@ void JsonTracker::on_char(char c) {
         if (f.object) {
           expect_key_ = true;
           f.key_len = 0;
+          f.hash_due = false;
           f.key_hash = 0;
         } else {
           ++f.index;
@@ -390,6 +392,7 @@ void JsonTracker::advance(const char* p, size_t n) {
         if (f.object) {
           expect_key_ = true;
           f.key_len = 0;
+          f.hash_due = false;
           f.key_hash = 0;
         } else {
           ++f.index;
@@ -406,7 +409,11 @@ uint64_t JsonTracker::stats_id() {
   uint64_t h = 1469598103934665603ULL;
   size_t live = std::min(depth_, stack_.size());
   for (size_t k = 0; k < live; ++k) {
-    const Frame& f = stack_[k];
+    Frame& f = stack_[k];
+    if (f.hash_due) {
+      f.key_hash = fnv1a(f.key_view());
+      f.hash_due = false;
+    }
     h = (h ^ (f.object ? f.key_hash : 0x2a)) * 1099511628211ULL;  // '*' for any array index
     h = (h ^ 0x2f) * 1099511628211ULL;
   }

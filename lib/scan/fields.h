@@ -85,6 +85,7 @@ class JsonTracker : public FieldTracker {
   struct Frame {
     bool object;
     uint32_t key_len = 0;
+    bool hash_due = false;  // key_hash not yet computed for key (stats_id() does it)
     int64_t index;
     uint64_t key_hash = 0;
     char key[kMaxKey];
