@@ -540,6 +540,12 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
     hits_.clear();
     bool hits_ready = false, allow_tag = false;
     size_t kw_cursor = 0;  // KeywordIndex::window's place in hits_
+    // The field at the last candidate's position: the tracker's stats_id()
+    // (until it advances or sees a value), or the log key at last_key_start.
+    bool sid_fresh = false;
+    uint64_t last_sid = 0;
+    size_t last_key_start = SIZE_MAX;
+    std::string_view last_key;
     lines.start_region(begin);
     size_t tpos = begin;
     const char* b = buf_.data();
@@ -550,15 +556,27 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       size_t at = std::max(c.start, begin);
       uint64_t sid = 0;
       std::string_view key;  // the field's name, for evidence
+      // Candidates of several rules often share a start: the field found for
+      // the first serves the others.
       if (tracker) {
         if (at > tpos) {
           tracker->advance(b + tpos, at - tpos);
           tpos = at;
+          sid_fresh = false;
         }
-        sid = tracker->stats_id();
+        if (!sid_fresh) {
+          last_sid = tracker->stats_id();
+          sid_fresh = true;
+        }
+        sid = last_sid;
       } else {
-        key = log_field_key(b, 0, c.start);
-        sid = key.empty() ? 0 : fnv1a(key) | 1;
+        if (c.start != last_key_start) {
+          last_key = log_field_key(b, 0, c.start);
+          last_sid = last_key.empty() ? 0 : fnv1a(last_key) | 1;
+          last_key_start = c.start;
+        }
+        key = last_key;
+        sid = last_sid;
       }
       uint32_t stats_id = UINT32_MAX;
       if (sid != 0 && stats_rule) {
@@ -582,6 +600,7 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       if (!c.valid) return;
       if (tracker) {
         tracker->saw_value();
+        sid_fresh = false;
         key = tracker->key();
       }
       if (!hits_ready) {  // keywords are located once per region, when a value needs them
