@@ -70,71 +70,105 @@ CsvTracker::CsvTracker(char delimiter, const char* sample, size_t n) : delim_(de
   }
 }
 
-void CsvTracker::advance(const char* p, size_t n) {
-  const char special[] = {'"', delim_, '\n'};
-  for (size_t i = 0; i < n; ++i) {
-    if (row_ > 0) {
-      // Past the header, only quotes, delimiters and newlines matter.
-      size_t j = i + simd::find_any(p + i, n - i, special, in_quotes_ ? 1 : 3);
-      if (j > i) {
-        if (!in_quotes_) {
-          after_quote_ = false;
-          for (size_t k = i; k < j; ++k)
-            if (p[k] != '\r') { field_start_ = false; break; }
-        }
-        i = j;
-      }
-      if (i >= n) break;
-    }
-    char c = p[i];
-    if (in_quotes_) {
-      if (c == '"') {
-        in_quotes_ = false;
-        after_quote_ = true;
-      } else if (row_ == 0 && cur_.size() < kMaxName) {
-        cur_.push_back(c);
-      }
-      continue;
-    }
+// One byte of the state machine (past the header, only quotes, delimiters
+// and newlines reach it).
+void CsvTracker::on_byte(char c) {
+  if (in_quotes_) {
     if (c == '"') {
-      if (after_quote_) {  // "" inside a quoted field
-        in_quotes_ = true;
-        after_quote_ = false;
-        if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back('"');
-      } else if (field_start_) {
-        in_quotes_ = true;
-      } else if (row_ == 0 && cur_.size() < kMaxName) {
-        cur_.push_back(c);
-      }
-      field_start_ = false;
-      continue;
+      in_quotes_ = false;
+      after_quote_ = true;
+    } else if (row_ == 0 && cur_.size() < kMaxName) {
+      cur_.push_back(c);
     }
-    after_quote_ = false;
-    if (c == delim_ || c == '\n') {
-      if (row_ == 0 && names_.size() < kMaxColumns) {
-        while (!cur_.empty() && (cur_.back() == '\r' || cur_.back() == ' ')) cur_.pop_back();
-        size_t b = 0;
-        while (b < cur_.size() && cur_[b] == ' ') ++b;
-        names_.push_back(cur_.substr(b));
-        cur_.clear();
-      }
-      field_start_ = true;
-      if (c == '\n') {
-        if (row_ == 0 && header_) {
-          header_ = !std::any_of(names_.begin(), names_.end(), looks_like_data);
-          // An UTF-8 BOM left on the first name is not part of it.
-          if (!names_.empty() && names_[0].rfind("\xEF\xBB\xBF", 0) == 0) names_[0].erase(0, 3);
-        }
-        ++row_;
-        col_ = 0;
-      } else {
-        ++col_;
-      }
-      continue;
+    return;
+  }
+  if (c == '"') {
+    if (after_quote_) {  // "" inside a quoted field
+      in_quotes_ = true;
+      after_quote_ = false;
+      if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back('"');
+    } else if (field_start_) {
+      in_quotes_ = true;
+    } else if (row_ == 0 && cur_.size() < kMaxName) {
+      cur_.push_back(c);
     }
-    if (c == '\r') continue;
     field_start_ = false;
-    if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back(c);
+    return;
+  }
+  after_quote_ = false;
+  if (c == delim_ || c == '\n') {
+    if (row_ == 0 && names_.size() < kMaxColumns) {
+      while (!cur_.empty() && (cur_.back() == '\r' || cur_.back() == ' ')) cur_.pop_back();
+      size_t b = 0;
+      while (b < cur_.size() && cur_[b] == ' ') ++b;
+      names_.push_back(cur_.substr(b));
+      cur_.clear();
+    }
+    field_start_ = true;
+    if (c == '\n') {
+      if (row_ == 0 && header_) {
+        header_ = !std::any_of(names_.begin(), names_.end(), looks_like_data);
+        // An UTF-8 BOM left on the first name is not part of it.
+        if (!names_.empty() && names_[0].rfind("\xEF\xBB\xBF", 0) == 0) names_[0].erase(0, 3);
+      }
+      ++row_;
+      col_ = 0;
+    } else {
+      ++col_;
+    }
+    return;
+  }
+  if (c == '\r') return;
+  field_start_ = false;
+  if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back(c);
+}
+
+void CsvTracker::advance(const char* p, size_t n) {
+  size_t i = 0;
+  // The header row byte by byte (its names are collected).
+  for (; i < n && row_ == 0; ++i) on_byte(p[i]);
+  // Past the header, 64 bytes at a time: only quotes, delimiters and
+  // newlines matter; the bytes between them only end a field's start (any
+  // byte but '\r') and a closing quote's effect.
+  const __m128i vq = _mm_set1_epi8('"'), vd = _mm_set1_epi8(delim_), vn = _mm_set1_epi8('\n'),
+                vr = _mm_set1_epi8('\r');
+  alignas(16) char tmp[64];
+  for (; i < n; i += 64) {
+    const size_t len = std::min<size_t>(64, n - i);
+    const char* blk = p + i;
+    if (len < 64) {
+      std::memset(tmp, 0, sizeof tmp);
+      std::memcpy(tmp, blk, len);
+    }
+    const char* src = len < 64 ? tmp : blk;
+    uint64_t quote = 0, special = 0, cr = 0;
+    for (int k = 0; k < 4; ++k) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * k));
+      auto bits = [&](__m128i x) {
+        return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(x))) << (16 * k);
+      };
+      __m128i q = _mm_cmpeq_epi8(v, vq);
+      quote |= bits(q);
+      special |= bits(_mm_or_si128(q, _mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vn))));
+      cr |= bits(_mm_cmpeq_epi8(v, vr));
+    }
+    const uint64_t valid = len < 64 ? (uint64_t{1} << len) - 1 : ~uint64_t{0};
+    quote &= valid;
+    special &= valid;
+    size_t pos = 0;
+    while (pos < len) {
+      const uint64_t live = ~uint64_t{0} << pos;
+      const uint64_t x = (in_quotes_ ? quote : special) & live;
+      const size_t j = x ? static_cast<size_t>(__builtin_ctzll(x)) : len;
+      if (j > pos && !in_quotes_) {
+        after_quote_ = false;
+        const uint64_t upto = j >= 64 ? ~uint64_t{0} : (uint64_t{1} << j) - 1;
+        if (~cr & live & upto) field_start_ = false;
+      }
+      if (j >= len) break;
+      on_byte(blk[j]);
+      pos = j + 1;
+    }
   }
 }
 

@@ -57,6 +57,7 @@ class CsvTracker : public FieldTracker {
   char delimiter() const { return delim_; }
 
  private:
+  void on_byte(char c);
   char delim_;
   bool in_quotes_ = false;
   bool after_quote_ = false;  // a closing quote just passed ("" escapes)
