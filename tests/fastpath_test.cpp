@@ -266,3 +266,20 @@ BOOST_AUTO_TEST_CASE(count_byte_matches_scalar) {
     BOOST_TEST(simd::count_byte(s.data() + off, len, '\n') == want);
   }
 }
+
+BOOST_AUTO_TEST_CASE(check_digit_validators_match_their_definitions) {
+  std::mt19937 rng(2718);
+  for (int iter = 0; iter < 50000; ++iter) {
+    size_t n = 10 + rng() % 5;
+    std::string d;
+    for (size_t k = 0; k < n; ++k) d.push_back(static_cast<char>('0' + rng() % 10));
+    if (iter % 20 == 0) d[rng() % n] = static_cast<char>("a/:\x80 "[rng() % 5]);
+    bool digits = d.find_first_not_of("0123456789") == std::string::npos;
+    bool mn = d.size() == 12 && digits &&
+              validate::my_number_check_digit(std::string_view(d).substr(0, 11)) == d[11] - '0';
+    bool cn = d.size() == 13 && digits &&
+              validate::corporate_number_check_digit(std::string_view(d).substr(1)) == d[0] - '0';
+    BOOST_TEST(validate::my_number(d) == mn, d);
+    BOOST_TEST(validate::corporate_number(d) == cn, d);
+  }
+}

@@ -37,8 +37,19 @@ int my_number_check_digit(std::string_view first11) {
 }
 
 bool my_number(std::string_view d) {
-  if (d.size() != 12 || !all_digits(d)) return false;
-  return my_number_check_digit(d.substr(0, 11)) == d[11] - '0';
+  if (d.size() != 12) return false;
+  // my_number_check_digit's weights, with the digit check in the same loop.
+  static constexpr unsigned kWeight[11] = {6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+  unsigned sum = 0;
+  for (int i = 0; i < 11; ++i) {
+    unsigned v = static_cast<unsigned char>(d[i]) - unsigned{'0'};
+    if (v > 9) return false;
+    sum += v * kWeight[i];
+  }
+  unsigned last = static_cast<unsigned char>(d[11]) - unsigned{'0'};
+  if (last > 9) return false;
+  unsigned r = sum % 11;
+  return (r <= 1 ? 0 : 11 - r) == last;
 }
 
 int corporate_number_check_digit(std::string_view base12) {
@@ -51,8 +62,18 @@ int corporate_number_check_digit(std::string_view base12) {
 }
 
 bool corporate_number(std::string_view d) {
-  if (d.size() != 13 || !all_digits(d)) return false;
-  return corporate_number_check_digit(d.substr(1)) == d[0] - '0';
+  if (d.size() != 13) return false;
+  // corporate_number_check_digit over d[1..12] (weights 2,1,2,1,... from the
+  // left), with the digit check in the same loop.
+  unsigned sum = 0;
+  for (int i = 1; i < 13; ++i) {
+    unsigned v = static_cast<unsigned char>(d[i]) - unsigned{'0'};
+    if (v > 9) return false;
+    sum += (i & 1) ? 2 * v : v;
+  }
+  unsigned first = static_cast<unsigned char>(d[0]) - unsigned{'0'};
+  if (first > 9) return false;
+  return 9 - sum % 9 == first;
 }
 
 bool luhn(std::string_view d) {
