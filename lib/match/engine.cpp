@@ -628,11 +628,26 @@ void Engine::ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) co
   const auto* b = reinterpret_cast<const unsigned char*>(buf);
   const uint8_t* span = kSpanTable.t;
   const Rule& rule = rules_[m_ipv6_];
+  const __m128i colon = _mm_set1_epi8(':');
   size_t pos = begin;
   while (pos < end) {
-    const void* hit = std::memchr(b + pos, ':', end - pos);
-    if (!hit) break;
-    size_t c = static_cast<size_t>(static_cast<const unsigned char*>(hit) - b);
+    // The next ':' (inline: colons are often a few bytes apart, in JSON).
+    size_t c = pos;
+    for (;;) {
+      if (c + 16 <= end) {
+        auto m = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + c)), colon)));
+        if (m) {
+          c += static_cast<size_t>(__builtin_ctz(m));
+          break;
+        }
+        c += 16;
+      } else {
+        while (c < end && b[c] != ':') ++c;
+        break;
+      }
+    }
+    if (c >= end) break;
     size_t l = c, r = c;
     // Colons and digits seen while extending (trimming dots changes neither).
     unsigned colons = 0, digits = 0;
