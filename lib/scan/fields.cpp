@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/simd.h"
 
@@ -475,15 +476,20 @@ void JsonTracker::current(FieldInfo& out) {
     out.stats_key.push_back('/');
     if (f.object) {
       const std::string_view key = f.key_view();
-      for (char ch : key) {
-        if (ch == '~') out.field += "~0";
-        else if (ch == '/') out.field += "~1";
-        else out.field.push_back(ch);
+      if (key.find_first_of("~/") == std::string_view::npos) {
+        out.field += key;
+      } else {
+        for (char ch : key) {
+          if (ch == '~') out.field += "~0";
+          else if (ch == '/') out.field += "~1";
+          else out.field.push_back(ch);
+        }
       }
       out.stats_key += key;
       if (!key.empty()) out.key = key;
     } else {
-      out.field += std::to_string(f.index);
+      char digits[24];
+      out.field.append(digits, std::to_chars(digits, digits + sizeof digits, f.index).ptr);
       out.stats_key.push_back('*');
     }
   }

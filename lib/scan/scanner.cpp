@@ -473,6 +473,9 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   std::string repaired;
   // Recently seen field statistics keys (sid 0 is never looked up) and the
   // last field name's index: most values share them with the one before.
+  // Both hold indexes into st.stats_ids / st.field_ids, which only grow
+  // during a document: anything that clears or renumbers them must reset
+  // these too.
   struct StatsSlot {
     uint64_t sid = 0;
     uint32_t id = 0;
@@ -593,9 +596,9 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
           stats_id = it->second;
           slot = {sid, stats_id};
         }
-        auto& st = stats[stats_id * nrules + c.rule];
-        ++st.first;
-        st.second += c.valid;
+        auto& cell = stats[stats_id * nrules + c.rule];
+        ++cell.first;
+        cell.second += c.valid;
       }
       if (!c.valid) return;
       if (tracker) {
