@@ -260,6 +260,11 @@ void Engine::scan(Scratch& s, const char* buf, size_t begin, size_t end,
 // ---------------------------------------------------------------- digit pass
 
 namespace {
+inline bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+inline bool is_alnum(unsigned char c) { return utf8::is_ascii_letter(c) || utf8::is_ascii_digit(c); }
+}  // namespace
+
+namespace {
 
 // Bit i of `digits` set when byte i of the 64 bytes at p is an ASCII digit;
 // bit i of the result when it is a digit or 0xEF (the lead byte of a
@@ -483,8 +488,8 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
       finalize();
     }
     // Values with letters or dots around their digits (IPv4, IBAN, passport):
-    // all need ASCII digits after a capital letter or before a dot.
-    if (!fw && ((p >= 2 && b[p - 1] >= 'A' && b[p - 1] <= 'Z') ||
+    // all need ASCII digits after two capital letters or before a dot.
+    if (!fw && ((p >= 2 && is_upper(b[p - 1]) && is_upper(b[p - 2])) ||
                 (nd <= 3 && q < end && b[q] == '.')))
       if (size_t stop = run_matchers(s, b, end, p, q, nd, fw, sink)) return stop;
     // A lone run that no later run can join and no rule's length fits is
@@ -532,10 +537,6 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
 
 // ---------------------------------------------------------- built-in matchers
 
-namespace {
-inline bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-inline bool is_alnum(unsigned char c) { return utf8::is_ascii_letter(c) || utf8::is_ascii_digit(c); }
-}  // namespace
 
 // Called for each digit run [p, q) with nd digits. When a built-in matcher
 // finds its value around the run, emits it and returns the position after

@@ -161,6 +161,14 @@ int KeywordIndex::classify_name(std::string_view name, uint32_t r) const {
 }
 
 namespace {
+// True when buf[from, to) holds a newline; the ranges are a few dozen bytes,
+// shorter than a memchr call is worth.
+inline bool newline_in(const char* buf, size_t from, size_t to) {
+  for (size_t i = from; i < to; ++i)
+    if (buf[i] == '\n') return true;
+  return false;
+}
+
 // The first hit in [from, size) whose end is past `v` (strict: end > v) or at
 // least `v` (!strict), looking at a few hits one by one before searching.
 size_t first_hit_after(const std::vector<KeywordIndex::Hit>& hits, size_t from, size_t v,
@@ -190,7 +198,7 @@ int KeywordIndex::window(const std::vector<Hit>& hits, const char* buf, size_t l
     const Keyword& k = kws_[it->kw];
     if (it->end + kBefore < start) break;
     size_t kstart = it->end - k.text.size();
-    if (kstart < lo || std::memchr(buf + it->end, '\n', start - it->end)) break;
+    if (kstart < lo || newline_in(buf, it->end, start)) break;
     if (!boundary_ok(k, buf, lo, hi, it->end)) continue;
     if (verdict(k, r) > 0) return 1;
     if (start - it->end <= kNegativeReach) return -1;
@@ -204,7 +212,7 @@ int KeywordIndex::window(const std::vector<Hit>& hits, const char* buf, size_t l
     size_t kstart = jt->end - k.text.size();
     if (kstart < end) continue;
     if (kstart > end + kAfterReach) break;
-    if (std::memchr(buf + end, '\n', kstart - end)) break;
+    if (newline_in(buf, end, kstart)) break;
     if (!boundary_ok(k, buf, lo, hi, jt->end)) continue;
     return verdict(k, r) > 0 ? 1 : 0;
   }
