@@ -218,7 +218,10 @@ BOOST_AUTO_TEST_CASE(digit_runs_at_buffer_ends) {
   auto scratch = engine->make_scratch();
   for (size_t pad = 0; pad < 80; ++pad) {
     for (const char* tail : {"6214 9832 0257", "621498320257", "6214-9832-0257", "6214 9832 ",
-                             "6214 ", "090-1234-5678", "03 1234 5678"}) {
+                             "6214 ", "090-1234-5678", "03 1234 5678",
+                             // digits filling whole 64-byte blocks
+                             "1234567890123456789012345678901234567890123456789012345678901234567890"
+                             "12345678901234567890123456789012345678901234567890 6214 9832 0257"}) {
       std::string text(pad, 'x');
       text += ' ';
       text += tail;

@@ -522,7 +522,8 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
       size_t p = blk + i;
       // The ASCII digits from p, when they end inside the block.
       size_t ascii_end = 0;
-      if ((dm >> i) & 1) {
+      // (~(dm >> i) is 0 only when digits fill the block from i on.)
+      if (((dm >> i) & 1) && ~(dm >> i) != 0) {
         size_t run = static_cast<size_t>(__builtin_ctzll(~(dm >> i)));  // bits past 63 - i read 0
         if (i + run < 64) ascii_end = p + run;
       }
