@@ -432,8 +432,9 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
 
   // Handles the digit run at p (b[p] is a digit or 0xEF); returns the
   // position after it, or p + 1 when p holds no digit. `ascii_end`, when not
-  // 0, is where the ASCII digits from p end (known from the block's mask).
-  auto on_run = [&](size_t p, size_t ascii_end) -> size_t {
+  // 0, is where the ASCII digits from p end (known from the block's mask),
+  // and `ef_after` whether 0xEF follows them.
+  auto on_run = [&](size_t p, size_t ascii_end, bool ef_after) -> size_t {
     size_t q = p;
     uint32_t nd = 0;
     bool fw = false;
@@ -443,7 +444,8 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
     }
     for (;;) {
       if (ascii_end != 0) {
-        ascii_end = 0;  // measured already: b[q] is no ASCII digit
+        ascii_end = 0;  // measured already: b[q] is no ASCII digit,
+        if (!ef_after) break;  // nor 0xEF
       } else {
         // ASCII digits 16 at a time while 16 bytes remain, then one by one.
         while (q + 16 <= end) {
@@ -517,17 +519,18 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
       if (sh >= 64) continue;
       m &= ~uint64_t{0} << sh;
     }
+    const uint64_t efm = m & ~dm;  // the 0xEF bytes
     while (m) {
       size_t i = static_cast<size_t>(__builtin_ctzll(m));
       size_t p = blk + i;
-      // The ASCII digits from p, when they end inside the block.
-      size_t ascii_end = 0;
-      // (~(dm >> i) is 0 only when digits fill the block from i on.)
-      if (((dm >> i) & 1) && ~(dm >> i) != 0) {
-        size_t run = static_cast<size_t>(__builtin_ctzll(~(dm >> i)));  // bits past 63 - i read 0
-        if (i + run < 64) ascii_end = p + run;
-      }
-      next = on_run(p, ascii_end);
+      // The ASCII digits from p, when they end inside the block (bits past
+      // 63 - i of dm >> i read 0; all 64 set only when digits fill the block).
+      const uint64_t rest = ~(dm >> i);
+      const size_t run = rest ? static_cast<size_t>(__builtin_ctzll(rest)) : 64;
+      const bool known = run != 0 && i + run < 64;
+      const size_t ascii_end = known ? p + run : 0;
+      const bool ef_after = known && ((efm >> (i + run)) & 1);
+      next = on_run(p, ascii_end, ef_after);
       size_t rel = next - blk;
       if (rel >= 64) break;
       m &= ~uint64_t{0} << rel;
