@@ -663,7 +663,14 @@ void Engine::ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) co
     }
     // To the right, 16 bytes at a time while they lie before end and within
     // the 45 bytes a span may reach.
-    while (r + 16 <= end && r + 16 <= c + 45) {
+    bool span_ended = false;  // a byte that is no span byte stops it at r
+    if (c + 1 >= end || !(span[b[c + 1]] & kSpan)) {
+      // Nothing after the colon (JSON's `"key": "`, `: {`): the span ends there.
+      ++colons;
+      r = c + 1;
+      span_ended = true;
+    }
+    while (!span_ended && r + 16 <= end && r + 16 <= c + 45) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + r));
       __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
       __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
@@ -679,9 +686,12 @@ void Engine::ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) co
           __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(isc)) & keep));
       digits |= (static_cast<unsigned>(_mm_movemask_epi8(isd)) & keep) ? kDigit : 0u;
       r += run;
-      if (run < 16) break;
+      if (run < 16) {
+        span_ended = true;
+        break;
+      }
     }
-    while (r < end && r - c < 45 && (span[b[r]] & kSpan)) {
+    while (!span_ended && r < end && r - c < 45 && (span[b[r]] & kSpan)) {
       colons += (span[b[r]] >> 1) & 1;
       digits |= span[b[r]];
       ++r;
