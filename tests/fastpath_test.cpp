@@ -286,3 +286,41 @@ BOOST_AUTO_TEST_CASE(check_digit_validators_match_their_definitions) {
     BOOST_TEST(validate::corporate_number(d) == cn, d);
   }
 }
+
+BOOST_AUTO_TEST_CASE(luhn_card_matches_issuer_table) {
+  // The issuer table as first written: prefix ranges by length, then Luhn.
+  auto starts_in = [](const std::string& d, int len, int lo, int hi) {
+    if (d.size() < static_cast<size_t>(len)) return false;
+    int v = 0;
+    for (int i = 0; i < len; ++i) v = v * 10 + (d[i] - '0');
+    return v >= lo && v <= hi;
+  };
+  auto reference = [&](const std::string& d) {
+    size_t n = d.size();
+    if (n < 13 || n > 19 || !validate::luhn(d)) return false;
+    if (d[0] == '4') return n == 13 || n == 16 || n == 19;
+    if (starts_in(d, 2, 51, 55) || starts_in(d, 4, 2221, 2720)) return n == 16;
+    if (starts_in(d, 2, 34, 34) || starts_in(d, 2, 37, 37)) return n == 15;
+    if (starts_in(d, 4, 3528, 3589)) return n >= 16 && n <= 19;
+    if (starts_in(d, 3, 300, 305) || starts_in(d, 2, 36, 36) || starts_in(d, 2, 38, 39))
+      return n >= 14 && n <= 19;
+    if (starts_in(d, 4, 6011, 6011) || starts_in(d, 2, 65, 65) || starts_in(d, 3, 644, 649) ||
+        starts_in(d, 6, 622126, 622925))
+      return n >= 16 && n <= 19;
+    if (starts_in(d, 2, 62, 62)) return n >= 16 && n <= 19;
+    if (starts_in(d, 2, 50, 50) || starts_in(d, 2, 56, 69)) return n >= 12;
+    return false;
+  };
+  std::mt19937 rng(16);
+  static const char* prefixes[] = {"", "4", "51", "55", "2221", "2720", "34", "37", "3528", "3589",
+                                   "300", "305", "36", "38", "39", "6011", "65", "644", "649",
+                                   "622126", "622925", "62", "50", "56", "69", "1", "7", "0"};
+  for (int iter = 0; iter < 200000; ++iter) {
+    std::string d = prefixes[rng() % std::size(prefixes)];
+    size_t n = 11 + rng() % 10;
+    while (d.size() < n) d.push_back(static_cast<char>('0' + rng() % 10));
+    d.resize(n);
+    if (iter % 100 == 0) d[rng() % n] = 'x';
+    BOOST_TEST(validate::luhn_card(d) == reference(d), d);
+  }
+}

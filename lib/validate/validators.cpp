@@ -15,13 +15,6 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-bool starts_in(std::string_view d, int len, int lo, int hi) {
-  if (d.size() < static_cast<size_t>(len)) return false;
-  int v = 0;
-  for (int i = 0; i < len; ++i) v = v * 10 + (d[i] - '0');
-  return v >= lo && v <= hi;
-}
-
 }  // namespace
 
 int my_number_check_digit(std::string_view first11) {
@@ -91,19 +84,22 @@ bool luhn(std::string_view d) {
 }
 
 namespace {
-// The issuer prefixes' lengths (luhn_card without the check digit).
+// The issuer prefixes' lengths (luhn_card without the check digit), from the
+// first six digits read once (n >= 13 here).
 bool card_prefix_fits(std::string_view d, size_t n) {
-  if (d[0] == '4') return n == 13 || n == 16 || n == 19;                    // Visa
-  if (starts_in(d, 2, 51, 55) || starts_in(d, 4, 2221, 2720)) return n == 16;  // Mastercard
-  if (starts_in(d, 2, 34, 34) || starts_in(d, 2, 37, 37)) return n == 15;    // Amex
-  if (starts_in(d, 4, 3528, 3589)) return n >= 16 && n <= 19;                // JCB
-  if (starts_in(d, 3, 300, 305) || starts_in(d, 2, 36, 36) || starts_in(d, 2, 38, 39))
-    return n >= 14 && n <= 19;                                               // Diners
-  if (starts_in(d, 4, 6011, 6011) || starts_in(d, 2, 65, 65) || starts_in(d, 3, 644, 649) ||
-      starts_in(d, 6, 622126, 622925))
-    return n >= 16 && n <= 19;                                               // Discover
-  if (starts_in(d, 2, 62, 62)) return n >= 16 && n <= 19;                    // UnionPay
-  if (starts_in(d, 2, 50, 50) || starts_in(d, 2, 56, 69)) return n >= 12;    // Maestro
+  if (d[0] == '4') return n == 13 || n == 16 || n == 19;  // Visa
+  int v6 = 0;
+  for (int i = 0; i < 6; ++i) v6 = v6 * 10 + (d[i] - '0');
+  const int p2 = v6 / 10000, p3 = v6 / 1000, p4 = v6 / 100;
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n == 16;  // Mastercard
+  if (p2 == 34 || p2 == 37) return n == 15;                                   // Amex
+  if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19;                    // JCB
+  if ((p3 >= 300 && p3 <= 305) || p2 == 36 || (p2 >= 38 && p2 <= 39))
+    return n >= 14 && n <= 19;                                                // Diners
+  if (p4 == 6011 || p2 == 65 || (p3 >= 644 && p3 <= 649) || (v6 >= 622126 && v6 <= 622925))
+    return n >= 16 && n <= 19;                                                // Discover
+  if (p2 == 62) return n >= 16 && n <= 19;                                    // UnionPay
+  if (p2 == 50 || (p2 >= 56 && p2 <= 69)) return n >= 12;                     // Maestro
   return false;
 }
 }  // namespace
