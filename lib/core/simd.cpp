@@ -2,6 +2,7 @@
 
 #include <emmintrin.h>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace privaudit::simd {
@@ -28,14 +29,28 @@ namespace privaudit::simd {
 
 size_t count_byte(const char* p, size_t n, char c) {
   const __m128i needle = _mm_set1_epi8(c);
+  const __m128i zero = _mm_setzero_si128();
   size_t count = 0, i = 0;
-  for (; i + 64 <= n; i += 64) {
-    uint64_t m = 0;
-    for (int k = 0; k < 4; ++k) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16 * k));
-      m |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)))) << (16 * k);
+  // Byte counters (a match compares as -1, and is subtracted): each lane
+  // gains at most 4 per 64 bytes, so 63 rounds fit in a byte; then psadbw
+  // sums them.
+  while (i + 64 <= n) {
+    size_t rounds = std::min<size_t>((n - i) / 64, 63);
+    __m128i acc = zero;
+    for (size_t r = 0; r < rounds; ++r, i += 64) {
+      const auto* q = reinterpret_cast<const __m128i*>(p + i);
+      __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128(q), needle);
+      __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128(q + 1), needle);
+      __m128i c2 = _mm_cmpeq_epi8(_mm_loadu_si128(q + 2), needle);
+      __m128i d = _mm_cmpeq_epi8(_mm_loadu_si128(q + 3), needle);
+      acc = _mm_sub_epi8(acc, a);
+      acc = _mm_sub_epi8(acc, b);
+      acc = _mm_sub_epi8(acc, c2);
+      acc = _mm_sub_epi8(acc, d);
     }
-    count += static_cast<size_t>(__builtin_popcountll(m));
+    __m128i sums = _mm_sad_epu8(acc, zero);
+    count += static_cast<size_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
   }
   for (; i < n; ++i) count += p[i] == c;
   return count;

@@ -260,22 +260,31 @@ void Engine::scan(Scratch& s, const char* buf, size_t begin, size_t end,
 // ---------------------------------------------------------------- digit pass
 
 namespace {
+inline bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+inline bool is_alnum(unsigned char c) { return utf8::is_ascii_letter(c) || utf8::is_ascii_digit(c); }
+}  // namespace
 
-// Bit i set when byte i of the 64 bytes at p is an ASCII digit or 0xEF (the
-// lead byte of a full-width digit).
-inline uint64_t interesting_mask(const unsigned char* p) {
+namespace {
+
+// Bit i of `digits` set when byte i of the 64 bytes at p is an ASCII digit;
+// bit i of the result when it is a digit or 0xEF (the lead byte of a
+// full-width digit).
+inline uint64_t interesting_mask(const unsigned char* p, uint64_t& digits) {
   const __m128i zero = _mm_set1_epi8('0');
   const __m128i nine = _mm_set1_epi8(9);
   const __m128i ef = _mm_set1_epi8(static_cast<char>(0xEF));
-  uint64_t m = 0;
+  uint64_t m = 0, dm = 0;
   for (int k = 0; k < 4; ++k) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
     __m128i d = _mm_sub_epi8(v, zero);
     __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
     __m128i ise = _mm_cmpeq_epi8(v, ef);
-    auto bits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(isd, ise)));
-    m |= static_cast<uint64_t>(bits) << (16 * k);
+    auto dbits = static_cast<uint32_t>(_mm_movemask_epi8(isd));
+    auto ebits = static_cast<uint32_t>(_mm_movemask_epi8(ise));
+    dm |= static_cast<uint64_t>(dbits) << (16 * k);
+    m |= static_cast<uint64_t>(dbits | ebits) << (16 * k);
   }
+  digits = dm;
   return m;
 }
 
@@ -317,15 +326,17 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
   uint32_t sep = 0;
   std::string& norm = s.norm;
 
-  auto append_digits = [&](const Run& r) {
+  // Writes the ASCII digits of run r at out; returns the end of them.
+  auto put_digits = [&](const Run& r, char* out) -> char* {
     if (!r.fullwidth) {
-      norm.append(cbuf + r.start, r.end - r.start);
-      return;
+      std::memcpy(out, cbuf + r.start, r.end - r.start);
+      return out + (r.end - r.start);
     }
     for (size_t q = r.start; q < r.end;) {
-      if (b[q] < 0x80) norm.push_back(static_cast<char>(b[q++]));
-      else { norm.push_back(static_cast<char>('0' + (b[q + 2] - 0x90))); q += 3; }
+      if (b[q] < 0x80) *out++ = static_cast<char>(b[q++]);
+      else { *out++ = static_cast<char>('0' + (b[q + 2] - 0x90)); q += 3; }
     }
+    return out;
   };
 
   // Emits the candidates of runs[i, i+n) when its shape fits a rule. Returns
@@ -342,21 +353,26 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
     if (n == 1) groups[0] = total;
     const std::vector<uint32_t>* fit = rules_for(groups, n);
     if (!fit) return false;
-    norm.clear();
-    for (size_t k = i; k < i + n; ++k) append_digits(runs[k]);
+    // The runs' bytes bound their digits.
+    size_t bytes = 0;
+    for (size_t k = i; k < i + n; ++k) bytes += runs[k].end - runs[k].start;
+    if (norm.size() < bytes) norm.resize(std::max(bytes, size_t{64}));
+    char* w = norm.data();
+    for (size_t k = i; k < i + n; ++k) w = put_digits(runs[k], w);
+    const std::string_view nv(norm.data(), static_cast<size_t>(w - norm.data()));
     bool valid[8];
     bool any_valid = false;
     size_t m = std::min(fit->size(), size_t{8});
     for (size_t k = 0; k < m; ++k) {
       const Rule& r = rules_[(*fit)[k]];
-      valid[k] = r.validator ? r.validator(norm) : true;
+      valid[k] = r.validator ? r.validator(nv) : true;
       any_valid |= valid[k];
     }
     if (!any_valid && !keep_invalid) return false;
     size_t start = runs[i].start, stop = runs[i + n - 1].end;
     flush_patterns(s.pcands, s.pnext, start + 1, sink);
     for (size_t k = 0; k < m; ++k)
-      if (valid[k] || keep_invalid) sink.candidate({(*fit)[k], start, stop, norm, valid[k]});
+      if (valid[k] || keep_invalid) sink.candidate({(*fit)[k], start, stop, nv, valid[k]});
     return any_valid;
   };
 
@@ -400,40 +416,61 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
     sep = 0;
   };
 
-  // A byte that may start a separator (space, '-', or a multibyte one).
-  auto may_separate = [&](size_t q) {
+  // True when a later run may join the run ending at q: one separator at q,
+  // and right after it a digit (ASCII, or the 0xEF lead byte of a
+  // full-width one). Else the run stands alone.
+  auto may_join = [&](size_t q) {
     if (q >= end) return false;
     unsigned char c = b[q];
-    return c == ' ' || c == '-' || c == 0xE2 || c == 0xE3 || c == 0xEF;
+    if (c != ' ' && c != '-' && c != 0xE2 && c != 0xE3 && c != 0xEF) return false;
+    uint32_t cp = 0;
+    size_t len = utf8::separator_at(b + q, end - q, cp);
+    if (len == 0 || q + len >= end) return false;
+    unsigned char d = b[q + len];
+    return utf8::is_ascii_digit(d) || d == 0xEF;
   };
 
   // Handles the digit run at p (b[p] is a digit or 0xEF); returns the
-  // position after it, or p + 1 when p holds no digit.
-  auto on_run = [&](size_t p) -> size_t {
+  // position after it, or p + 1 when p holds no digit. `ascii_end`, when not
+  // 0, is where the ASCII digits from p end (known from the block's mask),
+  // and `ef_after` whether 0xEF follows them.
+  auto on_run = [&](size_t p, size_t ascii_end, bool ef_after) -> size_t {
     size_t q = p;
     uint32_t nd = 0;
     bool fw = false;
+    if (ascii_end != 0) {
+      q = ascii_end;
+      nd = static_cast<uint32_t>(ascii_end - p);
+    }
     for (;;) {
-      // ASCII digits 16 at a time while 16 bytes remain, then one by one.
-      while (q + 16 <= end) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q));
-        __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-        auto digits = static_cast<unsigned>(
-            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
-        unsigned run = static_cast<unsigned>(__builtin_ctz(~digits));  // ~digits has bit 16 set
-        q += run;
-        nd += run;
-        if (run < 16) break;
-      }
-      while (q < end && utf8::is_ascii_digit(b[q])) {
-        ++q;
-        ++nd;
+      if (ascii_end != 0) {
+        ascii_end = 0;  // measured already: b[q] is no ASCII digit,
+        if (!ef_after) break;  // nor 0xEF
+      } else {
+        // ASCII digits 16 at a time while 16 bytes remain, then one by one.
+        while (q + 16 <= end) {
+          __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + q));
+          __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+          auto digits = static_cast<unsigned>(
+              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
+          unsigned run = static_cast<unsigned>(__builtin_ctz(~digits));  // ~digits has bit 16 set
+          q += run;
+          nd += run;
+          if (run < 16) break;
+        }
+        while (q < end && utf8::is_ascii_digit(b[q])) {
+          ++q;
+          ++nd;
+        }
       }
       if (q + 2 < end && b[q] == 0xEF && utf8::is_fullwidth_digit(b + q)) {
-        q += 3;
-        ++nd;
+        // Full-width digits follow one another; ASCII ones rarely follow.
+        do {
+          q += 3;
+          ++nd;
+        } while (q + 2 < end && b[q] == 0xEF && utf8::is_fullwidth_digit(b + q));
         fw = true;
-        continue;
+        if (q < end && utf8::is_ascii_digit(b[q])) continue;
       }
       break;
     }
@@ -452,11 +489,14 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
       }
       finalize();
     }
-    // Values with letters or dots around their digits (IPv4, IBAN, passport).
-    if (size_t stop = run_matchers(s, b, end, p, q, nd, fw, sink)) return stop;
-    // A lone run that no separator follows and no rule's length fits is
+    // Values with letters or dots around their digits (IPv4, IBAN, passport):
+    // all need ASCII digits after two capital letters or before a dot.
+    if (!fw && ((p >= 2 && is_upper(b[p - 1]) && is_upper(b[p - 2])) ||
+                (nd <= 3 && q < end && b[q] == '.')))
+      if (size_t stop = run_matchers(s, b, end, p, q, nd, fw, sink)) return stop;
+    // A lone run that no later run can join and no rule's length fits is
     // nothing: skip the token machinery.
-    if (!may_separate(q) && (nd >= by_length_.size() || by_length_[nd].empty())) return q;
+    if ((nd >= by_length_.size() || by_length_[nd].empty()) && !may_join(q)) return q;
     runs[0] = {p, q, nd, fw};
     nruns = 1;
     sep = 0;
@@ -466,22 +506,31 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
   size_t next = begin;
   alignas(64) unsigned char tail[64 + 64];
   for (size_t blk = begin; blk < end; blk += 64) {
-    uint64_t m;
+    uint64_t m, dm;
     if (end - blk >= 64) {
-      m = interesting_mask(b + blk);
+      m = interesting_mask(b + blk, dm);
     } else {
       std::memset(tail, 0, sizeof tail);
       std::memcpy(tail, b + blk, end - blk);
-      m = interesting_mask(tail);
+      m = interesting_mask(tail, dm);  // no digit past end
     }
     if (next > blk) {
       size_t sh = next - blk;
       if (sh >= 64) continue;
       m &= ~uint64_t{0} << sh;
     }
+    const uint64_t efm = m & ~dm;  // the 0xEF bytes
     while (m) {
-      size_t p = blk + static_cast<size_t>(__builtin_ctzll(m));
-      next = on_run(p);
+      size_t i = static_cast<size_t>(__builtin_ctzll(m));
+      size_t p = blk + i;
+      // The ASCII digits from p, when they end inside the block (bits past
+      // 63 - i of dm >> i read 0; all 64 set only when digits fill the block).
+      const uint64_t rest = ~(dm >> i);
+      const size_t run = rest ? static_cast<size_t>(__builtin_ctzll(rest)) : 64;
+      const bool known = run != 0 && i + run < 64;
+      const size_t ascii_end = known ? p + run : 0;
+      const bool ef_after = known && ((efm >> (i + run)) & 1);
+      next = on_run(p, ascii_end, ef_after);
       size_t rel = next - blk;
       if (rel >= 64) break;
       m &= ~uint64_t{0} << rel;
@@ -492,10 +541,6 @@ void Engine::digit_pass(Scratch& s, const char* cbuf, size_t begin, size_t end,
 
 // ---------------------------------------------------------- built-in matchers
 
-namespace {
-inline bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-inline bool is_alnum(unsigned char c) { return utf8::is_ascii_letter(c) || utf8::is_ascii_digit(c); }
-}  // namespace
 
 // Called for each digit run [p, q) with nd digits. When a built-in matcher
 // finds its value around the run, emits it and returns the position after
@@ -567,35 +612,98 @@ size_t Engine::run_matchers(Scratch& s, const unsigned char* b, size_t end, size
 // IPv6: around each ':' not yet covered, the maximal span of hex digits,
 // colons and dots; a span with two or more colons, at least one digit, and
 // standing alone is checked with inet_pton.
+namespace {
+// Bytes of an IPv6 span: hex digits, ':' and '.' (kSpan), with ':' and the
+// decimal digits marked too.
+constexpr uint8_t kSpan = 1, kColon = 2, kDigit = 4;
+struct SpanTable {
+  uint8_t t[256] = {};
+  constexpr SpanTable() {
+    for (int c = '0'; c <= '9'; ++c) t[c] = kSpan | kDigit;
+    for (int c = 'a'; c <= 'f'; ++c) t[c] = kSpan;
+    for (int c = 'A'; c <= 'F'; ++c) t[c] = kSpan;
+    t[static_cast<unsigned char>(':')] = kSpan | kColon;
+    t[static_cast<unsigned char>('.')] = kSpan;
+  }
+};
+constexpr SpanTable kSpanTable;
+}  // namespace
+
 void Engine::ipv6_pass(Scratch& s, const char* buf, size_t begin, size_t end) const {
   const auto* b = reinterpret_cast<const unsigned char*>(buf);
-  auto span_char = [&](unsigned char c) {
-    return utf8::is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-           c == '.';
-  };
+  const uint8_t* span = kSpanTable.t;
   const Rule& rule = rules_[m_ipv6_];
+  const __m128i colon = _mm_set1_epi8(':');
   size_t pos = begin;
   while (pos < end) {
-    const void* hit = std::memchr(b + pos, ':', end - pos);
-    if (!hit) break;
-    size_t c = static_cast<size_t>(static_cast<const unsigned char*>(hit) - b);
+    // The next ':' (inline: colons are often a few bytes apart, in JSON).
+    size_t c = pos;
+    for (;;) {
+      if (c + 16 <= end) {
+        auto m = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + c)), colon)));
+        if (m) {
+          c += static_cast<size_t>(__builtin_ctz(m));
+          break;
+        }
+        c += 16;
+      } else {
+        while (c < end && b[c] != ':') ++c;
+        break;
+      }
+    }
+    if (c >= end) break;
     size_t l = c, r = c;
-    while (l > 0 && c - l < 45 && span_char(b[l - 1])) --l;
-    while (r < end && r - c < 45 && span_char(b[r])) ++r;
+    // Colons and digits seen while extending (trimming dots changes neither).
+    unsigned colons = 0, digits = 0;
+    while (l > 0 && c - l < 45 && (span[b[l - 1]] & kSpan)) {
+      --l;
+      colons += (span[b[l]] >> 1) & 1;
+      digits |= span[b[l]];
+    }
+    // To the right, 16 bytes at a time while they lie before end and within
+    // the 45 bytes a span may reach.
+    bool span_ended = false;  // a byte that is no span byte stops it at r
+    if (c + 1 >= end || !(span[b[c + 1]] & kSpan)) {
+      // Nothing after the colon (JSON's `"key": "`, `: {`): the span ends there.
+      ++colons;
+      r = c + 1;
+      span_ended = true;
+    }
+    while (!span_ended && r + 16 <= end && r + 16 <= c + 45) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + r));
+      __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+      __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+      __m128i h = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+      __m128i ish = _mm_cmpeq_epi8(_mm_min_epu8(h, _mm_set1_epi8(5)), h);
+      __m128i isc = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+      __m128i isp = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+      auto in = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(isd, ish), _mm_or_si128(isc, isp))));
+      unsigned run = static_cast<unsigned>(__builtin_ctz(~in));  // ~in has bit 16 set
+      unsigned keep = (1u << run) - 1;
+      colons += static_cast<unsigned>(
+          __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(isc)) & keep));
+      digits |= (static_cast<unsigned>(_mm_movemask_epi8(isd)) & keep) ? kDigit : 0u;
+      r += run;
+      if (run < 16) {
+        span_ended = true;
+        break;
+      }
+    }
+    while (!span_ended && r < end && r - c < 45 && (span[b[r]] & kSpan)) {
+      colons += (span[b[r]] >> 1) & 1;
+      digits |= span[b[r]];
+      ++r;
+    }
     pos = r + 1;
+    if (colons < 2 || !(digits & kDigit)) continue;
     // Trim dots at the edges (sentence ends).
     while (l < r && b[l] == '.') ++l;
     while (r > l && b[r - 1] == '.') --r;
     if (r - l < 3 || l < begin) continue;
     if (l > 0 && (is_alnum(b[l - 1]) || b[l - 1] == '_' || b[l - 1] == ':')) continue;
     if (r < end && (is_alnum(b[r]) || b[r] == '_')) continue;
-    size_t colons = 0;
-    bool digit = false;
-    for (size_t k = l; k < r; ++k) {
-      colons += b[k] == ':';
-      digit |= utf8::is_ascii_digit(b[k]);
-    }
-    if (colons < 2 || !digit) continue;
     std::string_view text(buf + l, r - l);
     if (!validate::ipv6(text)) continue;
     Candidate cand;

@@ -160,32 +160,59 @@ int KeywordIndex::classify_name(std::string_view name, uint32_t r) const {
   return other ? -1 : 0;
 }
 
+namespace {
+// True when buf[from, to) holds a newline; the ranges are a few dozen bytes,
+// shorter than a memchr call is worth.
+inline bool newline_in(const char* buf, size_t from, size_t to) {
+  for (size_t i = from; i < to; ++i)
+    if (buf[i] == '\n') return true;
+  return false;
+}
+
+// The first hit in [from, size) whose end is past `v` (strict: end > v) or at
+// least `v` (!strict), looking at a few hits one by one before searching.
+size_t first_hit_after(const std::vector<KeywordIndex::Hit>& hits, size_t from, size_t v,
+                       bool strict) {
+  auto before = [&](const KeywordIndex::Hit& h) { return strict ? h.end <= v : h.end < v; };
+  size_t i = from;
+  for (size_t k = 0; k < 8 && i < hits.size(); ++k, ++i)
+    if (!before(hits[i])) return i;
+  auto it = std::partition_point(hits.begin() + static_cast<ptrdiff_t>(i), hits.end(), before);
+  return static_cast<size_t>(it - hits.begin());
+}
+}  // namespace
+
 int KeywordIndex::window(const std::vector<Hit>& hits, const char* buf, size_t lo, size_t hi,
-                         size_t start, size_t end, uint32_t r) const {
+                         size_t start, size_t end, uint32_t r, size_t* cursor) const {
   constexpr size_t kBefore = 48, kNegativeReach = 16, kAfterReach = 16;
   // Before: the hit ending nearest to (at or before) start, on the same line.
-  auto it = std::upper_bound(hits.begin(), hits.end(), start,
-                             [](size_t v, const Hit& h) { return v < h.end; });
+  // The cursor is used when every hit before it ends at or before start.
+  size_t from = 0;
+  if (cursor && *cursor <= hits.size() && (*cursor == 0 || hits[*cursor - 1].end <= start))
+    from = *cursor;
+  size_t ub = first_hit_after(hits, from, start, true);
+  if (cursor) *cursor = ub;
+  auto it = hits.begin() + static_cast<ptrdiff_t>(ub);
   while (it != hits.begin()) {
     --it;
     const Keyword& k = kws_[it->kw];
     if (it->end + kBefore < start) break;
     size_t kstart = it->end - k.text.size();
-    if (kstart < lo || std::memchr(buf + it->end, '\n', start - it->end)) break;
+    if (kstart < lo || newline_in(buf, it->end, start)) break;
     if (!boundary_ok(k, buf, lo, hi, it->end)) continue;
     if (verdict(k, r) > 0) return 1;
     if (start - it->end <= kNegativeReach) return -1;
     break;
   }
   // After: the first keyword starting within kAfterReach bytes after end.
-  auto jt = std::lower_bound(hits.begin(), hits.end(), end,
-                             [](const Hit& h, size_t v) { return h.end < v; });
+  // Every hit before `ub` ends at or before start, so before end too.
+  auto jt = hits.begin() + static_cast<ptrdiff_t>(first_hit_after(hits, end > start ? ub : 0, end, false));
   for (; jt != hits.end(); ++jt) {
     const Keyword& k = kws_[jt->kw];
     size_t kstart = jt->end - k.text.size();
     if (kstart < end) continue;
     if (kstart > end + kAfterReach) break;
-    if (std::memchr(buf + end, '\n', kstart - end)) break;
+    if (newline_in(buf, end, kstart)) break;
     if (!boundary_ok(k, buf, lo, hi, jt->end)) continue;
     return verdict(k, r) > 0 ? 1 : 0;
   }

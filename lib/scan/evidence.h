@@ -48,9 +48,12 @@ class KeywordIndex {
   // The keyword nearest to a value at [start, end) on the same line — up to
   // 48 bytes before it, or 16 after — decides: +1 if it names rule r; -1 if
   // it names something else and sits right before the value; else 0. `hits`
-  // covers the buffer around the value, sorted by end.
+  // covers the buffer around the value, sorted by end. `cursor`, when given,
+  // carries a position in `hits` from one call to the next (start it at 0 for
+  // new hits): values asked about in increasing start order are then found
+  // without a binary search over all hits.
   int window(const std::vector<Hit>& hits, const char* buf, size_t lo, size_t hi, size_t start,
-             size_t end, uint32_t r) const;
+             size_t end, uint32_t r, size_t* cursor = nullptr) const;
 
   size_t size() const { return kws_.size(); }
 

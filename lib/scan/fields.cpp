@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/simd.h"
 
@@ -14,6 +15,7 @@ namespace privaudit {
 
 namespace {
 constexpr size_t kMaxName = 256;
+static_assert(kMaxName <= JsonTracker::kMaxKey, "a JSON key fits its frame");
 constexpr size_t kMaxColumns = 16384;
 constexpr size_t kMaxDepth = 256;
 
@@ -42,6 +44,11 @@ uint64_t FieldTracker::stats_id() {
   return fi.stats_key.empty() ? 0 : fnv1a(fi.stats_key) | 1;
 }
 
+std::string_view FieldTracker::key() {
+  current(key_info_);
+  return key_info_.key;
+}
+
 // ------------------------------------------------------------------- CSV
 
 CsvTracker::CsvTracker(char delimiter, const char* sample, size_t n) : delim_(delimiter) {
@@ -64,76 +71,117 @@ CsvTracker::CsvTracker(char delimiter, const char* sample, size_t n) : delim_(de
   }
 }
 
-void CsvTracker::advance(const char* p, size_t n) {
-  const char special[] = {'"', delim_, '\n'};
-  for (size_t i = 0; i < n; ++i) {
-    if (row_ > 0) {
-      // Past the header, only quotes, delimiters and newlines matter.
-      size_t j = i + simd::find_any(p + i, n - i, special, in_quotes_ ? 1 : 3);
-      if (j > i) {
-        if (!in_quotes_) {
-          after_quote_ = false;
-          for (size_t k = i; k < j; ++k)
-            if (p[k] != '\r') { field_start_ = false; break; }
-        }
-        i = j;
-      }
-      if (i >= n) break;
-    }
-    char c = p[i];
-    if (in_quotes_) {
-      if (c == '"') {
-        in_quotes_ = false;
-        after_quote_ = true;
-      } else if (row_ == 0 && cur_.size() < kMaxName) {
-        cur_.push_back(c);
-      }
-      continue;
-    }
+// One byte of the state machine (past the header, only quotes, delimiters
+// and newlines reach it).
+void CsvTracker::on_byte(char c) {
+  if (in_quotes_) {
     if (c == '"') {
-      if (after_quote_) {  // "" inside a quoted field
-        in_quotes_ = true;
-        after_quote_ = false;
-        if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back('"');
-      } else if (field_start_) {
-        in_quotes_ = true;
-      } else if (row_ == 0 && cur_.size() < kMaxName) {
-        cur_.push_back(c);
-      }
-      field_start_ = false;
-      continue;
+      in_quotes_ = false;
+      after_quote_ = true;
+    } else if (row_ == 0 && cur_.size() < kMaxName) {
+      cur_.push_back(c);
     }
-    after_quote_ = false;
-    if (c == delim_ || c == '\n') {
-      if (row_ == 0 && names_.size() < kMaxColumns) {
-        while (!cur_.empty() && (cur_.back() == '\r' || cur_.back() == ' ')) cur_.pop_back();
-        size_t b = 0;
-        while (b < cur_.size() && cur_[b] == ' ') ++b;
-        names_.push_back(cur_.substr(b));
-        cur_.clear();
-      }
-      field_start_ = true;
-      if (c == '\n') {
-        if (row_ == 0 && header_) {
-          header_ = !std::any_of(names_.begin(), names_.end(), looks_like_data);
-          // An UTF-8 BOM left on the first name is not part of it.
-          if (!names_.empty() && names_[0].rfind("\xEF\xBB\xBF", 0) == 0) names_[0].erase(0, 3);
-        }
-        ++row_;
-        col_ = 0;
-      } else {
-        ++col_;
-      }
-      continue;
+    return;
+  }
+  if (c == '"') {
+    if (after_quote_) {  // "" inside a quoted field
+      in_quotes_ = true;
+      after_quote_ = false;
+      if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back('"');
+    } else if (field_start_) {
+      in_quotes_ = true;
+    } else if (row_ == 0 && cur_.size() < kMaxName) {
+      cur_.push_back(c);
     }
-    if (c == '\r') continue;
     field_start_ = false;
-    if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back(c);
+    return;
+  }
+  after_quote_ = false;
+  if (c == delim_ || c == '\n') {
+    if (row_ == 0 && names_.size() < kMaxColumns) {
+      while (!cur_.empty() && (cur_.back() == '\r' || cur_.back() == ' ')) cur_.pop_back();
+      size_t b = 0;
+      while (b < cur_.size() && cur_[b] == ' ') ++b;
+      names_.push_back(cur_.substr(b));
+      cur_.clear();
+    }
+    field_start_ = true;
+    if (c == '\n') {
+      if (row_ == 0 && header_) {
+        header_ = !std::any_of(names_.begin(), names_.end(), looks_like_data);
+        // An UTF-8 BOM left on the first name is not part of it.
+        if (!names_.empty() && names_[0].rfind("\xEF\xBB\xBF", 0) == 0) names_[0].erase(0, 3);
+      }
+      ++row_;
+      col_ = 0;
+    } else {
+      ++col_;
+    }
+    return;
+  }
+  if (c == '\r') return;
+  field_start_ = false;
+  if (row_ == 0 && cur_.size() < kMaxName) cur_.push_back(c);
+}
+
+void CsvTracker::advance(const char* p, size_t n) {
+  size_t i = 0;
+  // The header row byte by byte (its names are collected).
+  for (; i < n && row_ == 0; ++i) on_byte(p[i]);
+  // Past the header, 64 bytes at a time: only quotes, delimiters and
+  // newlines matter; the bytes between them only end a field's start (any
+  // byte but '\r') and a closing quote's effect.
+  const __m128i vq = _mm_set1_epi8('"'), vd = _mm_set1_epi8(delim_), vn = _mm_set1_epi8('\n'),
+                vr = _mm_set1_epi8('\r');
+  alignas(16) char tmp[64];
+  for (; i < n; i += 64) {
+    const size_t len = std::min<size_t>(64, n - i);
+    const char* blk = p + i;
+    if (len < 64) {
+      std::memset(tmp, 0, sizeof tmp);
+      std::memcpy(tmp, blk, len);
+    }
+    const char* src = len < 64 ? tmp : blk;
+    uint64_t quote = 0, special = 0, cr = 0;
+    for (int k = 0; k < 4; ++k) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * k));
+      auto bits = [&](__m128i x) {
+        return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(x))) << (16 * k);
+      };
+      __m128i q = _mm_cmpeq_epi8(v, vq);
+      quote |= bits(q);
+      special |= bits(_mm_or_si128(q, _mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vn))));
+      cr |= bits(_mm_cmpeq_epi8(v, vr));
+    }
+    const uint64_t valid = len < 64 ? (uint64_t{1} << len) - 1 : ~uint64_t{0};
+    quote &= valid;
+    special &= valid;
+    size_t pos = 0;
+    while (pos < len) {
+      const uint64_t live = ~uint64_t{0} << pos;
+      const uint64_t x = (in_quotes_ ? quote : special) & live;
+      const size_t j = x ? static_cast<size_t>(__builtin_ctzll(x)) : len;
+      if (j > pos && !in_quotes_) {
+        after_quote_ = false;
+        const uint64_t upto = j >= 64 ? ~uint64_t{0} : (uint64_t{1} << j) - 1;
+        if (~cr & live & upto) field_start_ = false;
+      }
+      if (j >= len) break;
+      on_byte(blk[j]);
+      pos = j + 1;
+    }
   }
 }
 
 void CsvTracker::saw_value() {
   if (row_ == 0) header_ = false;
+}
+
+std::string_view CsvTracker::key() {
+  // As current(): the header's name of a named column, else none.
+  bool named = header_ && row_ > 0 && col_ < names_.size() && !names_[col_].empty();
+  if (!named || col_ >= kMaxColumns) return {};
+  return names_[col_];
 }
 
 void CsvTracker::current(FieldInfo& out) {
@@ -167,6 +215,14 @@ void CsvTracker::current(FieldInfo& out) {
 // ------------------------------------------------------------------ JSON
 
 JsonTracker::JsonTracker(bool lines) : lines_(lines) {}
+
+// Out of line, so that the copy is a call to memcpy rather than an inlined
+// `rep movs`, slow for the few bytes of a key.
+__attribute__((noinline)) void JsonTracker::set_key(Frame& f, const char* s, size_t n) {
+  std::memcpy(f.key, s, n);
+  f.key_len = static_cast<uint32_t>(n);
+  f.hash_due = true;
+}
 
 void JsonTracker::bad(const char* what) {
   if (!line_bad_) problems.push_back(fmt::format("line {}: malformed JSON: {}", line_, what));
@@ -215,10 +271,6 @@ JsonMasks json_masks(const char* p, size_t len) {
 }
 }  // namespace
 
-void JsonTracker::key_bytes(const char* p, size_t n) {
-  if (is_key_ && keybuf_.size() < kMaxName) keybuf_.append(p, std::min(n, kMaxName - keybuf_.size()));
-}
-
 void JsonTracker::on_char(char c) {
   if (in_string_) {
     if (escape_) {
@@ -234,8 +286,7 @@ void JsonTracker::on_char(char c) {
       in_string_ = false;
       if (is_key_ && depth_ > 0 && depth_ <= kMaxDepth) {
         Frame& f = stack_[depth_ - 1];
-        f.key.assign(keybuf_);
-        f.key_hash = fnv1a(keybuf_);
+        set_key(f, keybuf_.data(), keybuf_.size());
       }
       return;
     }
@@ -261,7 +312,8 @@ void JsonTracker::on_char(char c) {
         if (stack_.size() < depth_) stack_.emplace_back();
         Frame& f = stack_[depth_ - 1];
         f.object = c == '{';
-        f.key.clear();
+        f.key_len = 0;
+        f.hash_due = false;
         f.index = 0;
         f.key_hash = 0;
       }
@@ -284,7 +336,8 @@ void JsonTracker::on_char(char c) {
         Frame& f = stack_[depth_ - 1];
         if (f.object) {
           expect_key_ = true;
-          f.key.clear();
+          f.key_len = 0;
+          f.hash_due = false;
           f.key_hash = 0;
         } else {
           ++f.index;
@@ -305,42 +358,111 @@ void JsonTracker::on_char(char c) {
 }
 
 void JsonTracker::advance(const char* p, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    size_t len = std::min<size_t>(64, n - i);
-    JsonMasks m = json_masks(p + i, len);
+  // on_char() for every byte that matters, with the common cases (string
+  // text up to the next quote, backslash or newline; closing and opening a
+  // string; ',' and ':') handled here. A key's text is appended to keybuf_
+  // a segment at a time: p[seg, ...) is key text not yet in keybuf_.
+  size_t seg = 0;
+  auto flush = [&](size_t to) {
+    if (keybuf_.size() < kMaxName) keybuf_.append(p + seg, std::min(to - seg, kMaxName - keybuf_.size()));
+  };
+  for (size_t i = 0; i < n; i += 64) {
+    const size_t len = std::min<size_t>(64, n - i);
+    const char* blk = p + i;
+    const JsonMasks m = json_masks(blk, len);
+    const uint64_t in_str = m.quote | m.backslash | m.newline;
+    const uint64_t out_str = m.quote | m.structure | m.newline;
     size_t pos = 0;
     while (pos < len) {
-      if (in_string_ && escape_) {
-        on_char(p[i + pos++]);
+      if (in_string_) {
+        if (escape_) {
+          on_char(blk[pos++]);
+          seg = i + pos;
+          continue;
+        }
+        const uint64_t x = in_str & (~uint64_t{0} << pos);
+        if (!x) break;  // the rest of the block is string text
+        const size_t k = static_cast<size_t>(__builtin_ctzll(x));
+        pos = k + 1;
+        const char c = blk[k];
+        if (c == '"' && is_key_ && keybuf_.empty()) {
+          // The whole key lies in p (the common case): no copy to keybuf_.
+          in_string_ = false;
+          if (depth_ > 0 && depth_ <= kMaxDepth) {
+            Frame& f = stack_[depth_ - 1];
+            set_key(f, p + seg, std::min(i + k - seg, kMaxName));
+          }
+          continue;
+        }
+        if (is_key_) flush(i + k);
+        if (c == '\\') {
+          escape_ = true;
+        } else if (c == '"') {
+          in_string_ = false;
+          if (is_key_ && depth_ > 0 && depth_ <= kMaxDepth) {
+            Frame& f = stack_[depth_ - 1];
+            set_key(f, keybuf_.data(), keybuf_.size());
+          }
+        } else {
+          on_char(c);  // a newline ends the string (malformed)
+        }
         continue;
       }
-      uint64_t live = ~uint64_t{0} << pos;
-      uint64_t interesting =
-          (in_string_ ? (m.quote | m.backslash | m.newline) : (m.quote | m.structure | m.newline)) & live;
-      if (!interesting) {
-        if (in_string_) key_bytes(p + i + pos, len - pos);
-        pos = len;
-        break;
-      }
-      size_t k = static_cast<size_t>(__builtin_ctzll(interesting));
-      if (in_string_) key_bytes(p + i + pos, k - pos);
-      on_char(p[i + k]);
+      const uint64_t x = out_str & (~uint64_t{0} << pos);
+      if (!x) break;
+      const size_t k = static_cast<size_t>(__builtin_ctzll(x));
       pos = k + 1;
+      const char c = blk[k];
+      if (c == '"') {
+        in_string_ = true;
+        is_key_ = expect_key_ && depth_ > 0 && depth_ <= kMaxDepth && stack_[depth_ - 1].object;
+        if (is_key_) {
+          keybuf_.clear();
+          seg = i + pos;
+        }
+      } else if (c == ':') {
+        expect_key_ = false;
+      } else if (c == ',' && depth_ > 0 && depth_ <= kMaxDepth) {
+        Frame& f = stack_[depth_ - 1];
+        if (f.object) {
+          expect_key_ = true;
+          f.key_len = 0;
+          f.hash_due = false;
+          f.key_hash = 0;
+        } else {
+          ++f.index;
+        }
+      } else {
+        on_char(c);
+      }
     }
-    i += len;
   }
+  if (in_string_ && is_key_ && !escape_) flush(n);
 }
 
 uint64_t JsonTracker::stats_id() {
   uint64_t h = 1469598103934665603ULL;
   size_t live = std::min(depth_, stack_.size());
   for (size_t k = 0; k < live; ++k) {
-    const Frame& f = stack_[k];
+    Frame& f = stack_[k];
+    if (f.hash_due) {
+      f.key_hash = fnv1a(f.key_view());
+      f.hash_due = false;
+    }
     h = (h ^ (f.object ? f.key_hash : 0x2a)) * 1099511628211ULL;  // '*' for any array index
     h = (h ^ 0x2f) * 1099511628211ULL;
   }
   return live == 0 ? 0 : h | 1;
+}
+
+std::string_view JsonTracker::key() {
+  // As current(): the innermost non-empty key of an object frame.
+  size_t live = std::min(depth_, stack_.size());
+  for (size_t k = live; k-- > 0;) {
+    const Frame& f = stack_[k];
+    if (f.object && f.key_len != 0) return f.key_view();
+  }
+  return {};
 }
 
 void JsonTracker::current(FieldInfo& out) {
@@ -353,15 +475,21 @@ void JsonTracker::current(FieldInfo& out) {
     out.field.push_back('/');
     out.stats_key.push_back('/');
     if (f.object) {
-      for (char ch : f.key) {
-        if (ch == '~') out.field += "~0";
-        else if (ch == '/') out.field += "~1";
-        else out.field.push_back(ch);
+      const std::string_view key = f.key_view();
+      if (key.find_first_of("~/") == std::string_view::npos) {
+        out.field += key;
+      } else {
+        for (char ch : key) {
+          if (ch == '~') out.field += "~0";
+          else if (ch == '/') out.field += "~1";
+          else out.field.push_back(ch);
+        }
       }
-      out.stats_key += f.key;
-      if (!f.key.empty()) out.key = f.key;
+      out.stats_key += key;
+      if (!key.empty()) out.key = key;
     } else {
-      out.field += std::to_string(f.index);
+      char digits[24];
+      out.field.append(digits, std::to_chars(digits, digits + sizeof digits, f.index).ptr);
       out.stats_key.push_back('*');
     }
   }

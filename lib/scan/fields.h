@@ -27,11 +27,18 @@ class FieldTracker {
   // A number naming the current field for statistics (0: none), cheaper than
   // current(): values of one column or key share it.
   virtual uint64_t stats_id();
+  // The name used for evidence at the current position (FieldInfo::key of
+  // current()), cheaper than current(); valid until the next call on the
+  // tracker.
+  virtual std::string_view key();
   // A value that looks like an identifier was seen at the current position
   // (the CSV tracker uses it to tell a header row from a data row).
   virtual void saw_value() {}
   // Problems found (malformed JSONL lines), drained by the caller.
   std::vector<std::string> problems;
+
+ private:
+  FieldInfo key_info_;  // for the default key()
 };
 
 // FNV-1a, for naming fields by number.
@@ -45,10 +52,12 @@ class CsvTracker : public FieldTracker {
   void advance(const char* p, size_t n) override;
   void current(FieldInfo& out) override;
   uint64_t stats_id() override { return col_ + 1; }
+  std::string_view key() override;
   void saw_value() override;
   char delimiter() const { return delim_; }
 
  private:
+  void on_byte(char c);
   char delim_;
   bool in_quotes_ = false;
   bool after_quote_ = false;  // a closing quote just passed ("" escapes)
@@ -69,14 +78,21 @@ class JsonTracker : public FieldTracker {
   void advance(const char* p, size_t n) override;
   void current(FieldInfo& out) override;
   uint64_t stats_id() override;
+  std::string_view key() override;
+
+  static constexpr size_t kMaxKey = 256;  // bytes of a key kept
 
  private:
   struct Frame {
     bool object;
-    std::string key;
+    uint32_t key_len = 0;
+    bool hash_due = false;  // key_hash not yet computed for key (stats_id() does it)
     int64_t index;
     uint64_t key_hash = 0;
+    char key[kMaxKey];
+    std::string_view key_view() const { return {key, key_len}; }
   };
+  static void set_key(Frame& f, const char* s, size_t n);
   bool lines_;
   std::vector<Frame> stack_;  // frames [0, min(depth_, kMaxDepth)) are live; the rest are kept for reuse
   size_t depth_ = 0;
@@ -88,7 +104,6 @@ class JsonTracker : public FieldTracker {
   bool line_bad_ = false;
   void bad(const char* what);
   void on_char(char c);
-  void key_bytes(const char* p, size_t n);
 };
 
 }  // namespace privaudit

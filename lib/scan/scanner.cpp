@@ -363,16 +363,26 @@ DocumentScanner::DocumentScanner(const Engine& engine, const KeywordIndex& keywo
     : engine_(engine), kw_(keywords), fp_(fp), settings_(settings),
       scratch_(engine.make_scratch()), kw_scratch_(keywords.make_scratch()) {}
 
-int DocumentScanner::name_evidence(const std::string& name, uint32_t rule) {
+int DocumentScanner::name_evidence(std::string_view name, uint32_t rule) {
   if (name.empty()) return 0;
   // Per field name, the evidence for each rule (kUnknown: not classified yet).
   constexpr int8_t kUnknown = -128;
-  auto it = name_cache_.find(name);
-  if (it == name_cache_.end()) {
-    if (name_cache_.size() > 4096) name_cache_.clear();
-    it = name_cache_.emplace(name, std::vector<int8_t>(engine_.rules().size(), kUnknown)).first;
+  const size_t n = name.size();
+  auto u = [&](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(name[i])); };
+  NameSlot& slot = name_slots_[(n * 7 + u(0) * 3 + u(n / 2) * 5 + u(n - 1)) % std::size(name_slots_)];
+  if (!slot.ev || name != slot.name) {
+    slot.name.assign(name);
+    auto it = name_cache_.find(slot.name);
+    if (it == name_cache_.end()) {
+      if (name_cache_.size() > 4096) {
+        name_cache_.clear();
+        for (NameSlot& other : name_slots_) other.ev = nullptr;
+      }
+      it = name_cache_.emplace(slot.name, std::vector<int8_t>(engine_.rules().size(), kUnknown)).first;
+    }
+    slot.ev = &it->second;  // map nodes stay put until clear()
   }
-  int8_t& v = it->second[rule];
+  int8_t& v = (*slot.ev)[rule];
   if (v == kUnknown) v = static_cast<int8_t>(kw_.classify_name(name, rule));
   return v;
 }
@@ -516,6 +526,19 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
   LineCounter lines;
   FieldInfo fi;
   std::string repaired;
+  // Recently seen field statistics keys (sid 0 is never looked up) and the
+  // last field name's index: most values share them with the one before.
+  // Both hold indexes into st.stats_ids / st.field_ids, which only grow
+  // during a document: anything that clears or renumbers them must reset
+  // these too.
+  struct StatsSlot {
+    uint64_t sid = 0;
+    uint32_t id = 0;
+  };
+  constexpr size_t kStatsCache = 64;
+  StatsSlot stats_cache[kStatsCache];
+  std::string last_field;
+  uint32_t last_field_id = UINT32_MAX;
 
   auto settle_one = [&](const PendingValue& p) { settle(p, st, path, out); };
   // Only a value whose confidence hangs on its field's statistics waits for
@@ -574,6 +597,13 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
 
     hits_.clear();
     bool hits_ready = false, allow_tag = false;
+    size_t kw_cursor = 0;  // KeywordIndex::window's place in hits_
+    // The field at the last candidate's position: the tracker's stats_id()
+    // (until it advances or sees a value), or the log key at last_key_start.
+    bool sid_fresh = false;
+    uint64_t last_sid = 0;
+    size_t last_key_start = SIZE_MAX;
+    std::string_view last_key;
     lines.start_region(begin);
     size_t tpos = begin;
     const char* b = buf_.data();
@@ -583,34 +613,53 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       if (!c.valid && !stats_rule) return;
       size_t at = std::max(c.start, begin);
       uint64_t sid = 0;
+      std::string_view key;  // the field's name, for evidence
+      // Candidates of several rules often share a start: the field found for
+      // the first serves the others.
       if (tracker) {
         if (at > tpos) {
           tracker->advance(b + tpos, at - tpos);
           tpos = at;
+          sid_fresh = false;
         }
-        sid = tracker->stats_id();
+        if (!sid_fresh) {
+          last_sid = tracker->stats_id();
+          sid_fresh = true;
+        }
+        sid = last_sid;
       } else {
-        std::string_view key = log_field_key(b, 0, c.start);
-        sid = key.empty() ? 0 : fnv1a(key) | 1;
-        if (c.valid) fi.key.assign(key);
+        if (c.start != last_key_start) {
+          last_key = log_field_key(b, 0, c.start);
+          last_sid = last_key.empty() ? 0 : fnv1a(last_key) | 1;
+          last_key_start = c.start;
+        }
+        key = last_key;
+        sid = last_sid;
       }
       uint32_t stats_id = UINT32_MAX;
       if (sid != 0 && stats_rule) {
-        auto it = stats_ids.find(sid);
-        if (it == stats_ids.end()) {
-          it = stats_ids.emplace(sid, static_cast<uint32_t>(stats_ids.size())).first;
-          st.stats_sid.push_back(sid);
-          stats.resize(stats.size() + nrules);
+        StatsSlot& slot = stats_cache[(sid ^ (sid >> 11) ^ (sid >> 37)) % kStatsCache];
+        if (slot.sid == sid) {
+          stats_id = slot.id;
+        } else {
+          auto it = stats_ids.find(sid);
+          if (it == stats_ids.end()) {
+            it = stats_ids.emplace(sid, static_cast<uint32_t>(stats_ids.size())).first;
+            st.stats_sid.push_back(sid);
+            stats.resize(stats.size() + nrules);
+          }
+          stats_id = it->second;
+          slot = {sid, stats_id};
         }
-        stats_id = it->second;
-        auto& st = stats[stats_id * nrules + c.rule];
-        ++st.first;
-        st.second += c.valid;
+        auto& cell = stats[stats_id * nrules + c.rule];
+        ++cell.first;
+        cell.second += c.valid;
       }
       if (!c.valid) return;
       if (tracker) {
         tracker->saw_value();
-        tracker->current(fi);
+        sid_fresh = false;
+        key = tracker->key();
       }
       if (!hits_ready) {  // keywords are located once per region, when a value needs them
         size_t klo = begin > 128 ? begin - 128 : 0;
@@ -619,14 +668,16 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
         allow_tag = std::string_view(b + begin, cut - begin).find("privaudit:allow") !=
                     std::string_view::npos;
         hits_ready = true;
+        kw_cursor = 0;
       }
-      int field_ev = name_evidence(fi.key, c.rule);
+      int field_ev = name_evidence(key, c.rule);
       // Keywords nearby matter only when the field's name does not decide.
       int window_ev = field_ev == 0 || rule.evidence_required
-                          ? kw_.window(hits_, b, 0, len, c.start, c.end, c.rule)
+                          ? kw_.window(hits_, b, 0, len, c.start, c.end, c.rule, &kw_cursor)
                           : 0;
       // A rule that needs evidence and has none: no finding, whatever follows.
       if (rule.evidence_required && field_ev <= 0 && window_ev <= 0) return;
+      if (tracker) tracker->current(fi);
       PendingValue& p = pending.emplace_back();
       p.rule = c.rule;
       p.field_ev = static_cast<int8_t>(field_ev);
@@ -641,12 +692,16 @@ void DocumentScanner::scan(const std::string& path, ByteReader& in, ScanResult& 
       p.field = 0;
       p.record = -1;
       if (tracker) {
-        auto it = field_ids.find(fi.field);
-        if (it == field_ids.end()) {
-          it = field_ids.emplace(fi.field, static_cast<uint32_t>(fields.size())).first;
-          fields.push_back(fi.field);
+        if (last_field_id == UINT32_MAX || fi.field != last_field) {
+          auto it = field_ids.find(fi.field);
+          if (it == field_ids.end()) {
+            it = field_ids.emplace(fi.field, static_cast<uint32_t>(fields.size())).first;
+            fields.push_back(fi.field);
+          }
+          last_field_id = it->second;
+          last_field.assign(fi.field);
         }
-        p.field = it->second;
+        p.field = last_field_id;
         p.record = fi.record;
       }
       p.norm.assign(c.norm);

@@ -203,7 +203,12 @@ class DocumentScanner {
   KeywordIndex::ScratchPtr kw_scratch_;
   std::vector<KeywordIndex::Hit> hits_;
   std::unordered_map<std::string, std::vector<int8_t>> name_cache_;  // field name -> evidence per rule
-  int name_evidence(const std::string& name, uint32_t rule);
+  struct NameSlot {  // names recently looked up, and their entries in name_cache_
+    std::string name;
+    std::vector<int8_t>* ev = nullptr;
+  };
+  NameSlot name_slots_[16];
+  int name_evidence(std::string_view name, uint32_t rule);
   std::vector<char> buf_;
   std::vector<ValueSpan>* spans_ = nullptr;
 };

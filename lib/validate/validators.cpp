@@ -15,13 +15,6 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-bool starts_in(std::string_view d, int len, int lo, int hi) {
-  if (d.size() < static_cast<size_t>(len)) return false;
-  int v = 0;
-  for (int i = 0; i < len; ++i) v = v * 10 + (d[i] - '0');
-  return v >= lo && v <= hi;
-}
-
 }  // namespace
 
 int my_number_check_digit(std::string_view first11) {
@@ -37,8 +30,19 @@ int my_number_check_digit(std::string_view first11) {
 }
 
 bool my_number(std::string_view d) {
-  if (d.size() != 12 || !all_digits(d)) return false;
-  return my_number_check_digit(d.substr(0, 11)) == d[11] - '0';
+  if (d.size() != 12) return false;
+  // my_number_check_digit's weights, with the digit check in the same loop.
+  static constexpr unsigned kWeight[11] = {6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+  unsigned sum = 0;
+  for (int i = 0; i < 11; ++i) {
+    unsigned v = static_cast<unsigned char>(d[i]) - unsigned{'0'};
+    if (v > 9) return false;
+    sum += v * kWeight[i];
+  }
+  unsigned last = static_cast<unsigned char>(d[11]) - unsigned{'0'};
+  if (last > 9) return false;
+  unsigned r = sum % 11;
+  return (r <= 1 ? 0 : 11 - r) == last;
 }
 
 int corporate_number_check_digit(std::string_view base12) {
@@ -51,38 +55,59 @@ int corporate_number_check_digit(std::string_view base12) {
 }
 
 bool corporate_number(std::string_view d) {
-  if (d.size() != 13 || !all_digits(d)) return false;
-  return corporate_number_check_digit(d.substr(1)) == d[0] - '0';
+  if (d.size() != 13) return false;
+  // corporate_number_check_digit over d[1..12] (weights 2,1,2,1,... from the
+  // left), with the digit check in the same loop.
+  unsigned sum = 0;
+  for (int i = 1; i < 13; ++i) {
+    unsigned v = static_cast<unsigned char>(d[i]) - unsigned{'0'};
+    if (v > 9) return false;
+    sum += (i & 1) ? 2 * v : v;
+  }
+  unsigned first = static_cast<unsigned char>(d[0]) - unsigned{'0'};
+  if (first > 9) return false;
+  return 9 - sum % 9 == first;
 }
 
 bool luhn(std::string_view d) {
-  if (!all_digits(d)) return false;
-  int sum = 0;
-  bool dbl = false;
-  for (size_t i = d.size(); i-- > 0;) {
-    int v = d[i] - '0';
-    if (dbl) { v *= 2; if (v > 9) v -= 9; }
-    sum += v;
-    dbl = !dbl;
+  if (d.empty()) return false;
+  // Doubled digit, 9 subtracted when over 9.
+  static constexpr unsigned char kDouble[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
+  unsigned sum = 0;
+  const size_t n = d.size();
+  for (size_t i = 0; i < n; ++i) {  // i counts from the right
+    unsigned v = static_cast<unsigned char>(d[n - 1 - i]) - unsigned{'0'};
+    if (v > 9) return false;
+    sum += (i & 1) ? kDouble[v] : v;
   }
   return sum % 10 == 0;
 }
 
+namespace {
+// The issuer prefixes' lengths (luhn_card without the check digit), from the
+// first six digits read once (n >= 13 here).
+bool card_prefix_fits(std::string_view d, size_t n) {
+  if (d[0] == '4') return n == 13 || n == 16 || n == 19;  // Visa
+  int v6 = 0;
+  for (int i = 0; i < 6; ++i) v6 = v6 * 10 + (d[i] - '0');
+  const int p2 = v6 / 10000, p3 = v6 / 1000, p4 = v6 / 100;
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n == 16;  // Mastercard
+  if (p2 == 34 || p2 == 37) return n == 15;                                   // Amex
+  if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19;                    // JCB
+  if ((p3 >= 300 && p3 <= 305) || p2 == 36 || (p2 >= 38 && p2 <= 39))
+    return n >= 14 && n <= 19;                                                // Diners
+  if (p4 == 6011 || p2 == 65 || (p3 >= 644 && p3 <= 649) || (v6 >= 622126 && v6 <= 622925))
+    return n >= 16 && n <= 19;                                                // Discover
+  if (p2 == 62) return n >= 16 && n <= 19;                                    // UnionPay
+  if (p2 == 50 || (p2 >= 56 && p2 <= 69)) return n >= 12;                     // Maestro
+  return false;
+}
+}  // namespace
+
 bool luhn_card(std::string_view d) {
   size_t n = d.size();
-  if (n < 13 || n > 19 || !luhn(d)) return false;
-  if (d[0] == '4') return n == 13 || n == 16 || n == 19;                    // Visa
-  if (starts_in(d, 2, 51, 55) || starts_in(d, 4, 2221, 2720)) return n == 16;  // Mastercard
-  if (starts_in(d, 2, 34, 34) || starts_in(d, 2, 37, 37)) return n == 15;    // Amex
-  if (starts_in(d, 4, 3528, 3589)) return n >= 16 && n <= 19;                // JCB
-  if (starts_in(d, 3, 300, 305) || starts_in(d, 2, 36, 36) || starts_in(d, 2, 38, 39))
-    return n >= 14 && n <= 19;                                               // Diners
-  if (starts_in(d, 4, 6011, 6011) || starts_in(d, 2, 65, 65) || starts_in(d, 3, 644, 649) ||
-      starts_in(d, 6, 622126, 622925))
-    return n >= 16 && n <= 19;                                               // Discover
-  if (starts_in(d, 2, 62, 62)) return n >= 16 && n <= 19;                    // UnionPay
-  if (starts_in(d, 2, 50, 50) || starts_in(d, 2, 56, 69)) return n >= 12;    // Maestro
-  return false;
+  // The prefix first: it rejects most digit runs more cheaply than Luhn.
+  return n >= 13 && n <= 19 && card_prefix_fits(d, n) && luhn(d);
 }
 
 int iban_length(std::string_view cc) {
