@@ -343,6 +343,10 @@ bool scan_piece(Split& sp, size_t k, const Item& item, DocumentScanner& ds, Scan
 
 }  // namespace
 
+// Findings an input whose turn has not come holds before its thread waits
+// to hand them on.
+constexpr size_t kHoldAt = 65536;
+
 ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOptions& o) {
   ScanResult total;
   Walker w(o, total);
@@ -431,7 +435,13 @@ ScanResult run_scan(const Engine& engine, const Fingerprinter& fp, const RunOpti
     if (!o.on_result) return {};
     return [&, i](std::vector<Finding>& fs, size_t from, size_t count) {
       std::unique_lock<std::mutex> lk(out_mu);
-      out_cv.wait(lk, [&] { return next_out == i; });
+      if (next_out != i) {
+        // Inputs before this one are still being scanned: the thread holds
+        // on to the findings and goes on scanning, and waits only once it
+        // holds kHoldAt of them.
+        if (fs.size() - from < kHoldAt) return;
+        out_cv.wait(lk, [&] { return next_out == i; });
+      }
       // The findings after the handed-on ones (usually few) wait in a
       // vector each thread keeps; the handed-on ones go in `fs` itself, so
       // no finding is moved twice and both vectors keep their memory.

@@ -89,7 +89,8 @@ class FieldTracker;
 
 
 // Takes findings[from, from + n): they are in report order and precede every
-// finding still to come from their input.
+// finding still to come from their input. It may also take none of them
+// (they stay, and are offered again with more).
 using ReleaseFn = std::function<void(std::vector<Finding>& findings, size_t from, size_t n)>;
 
 // Sorts findings[from, end) into report order, stably.
