@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 #include <cstdlib>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <ctime>
 
@@ -222,30 +224,56 @@ void render_findings(const Report& r, const RenderOne& one, size_t strip_first, 
   };
   unsigned threads = std::max(1u, r.render_threads);
   if (r.spool && threads > 1 && r.spool->segments() > 1) {
+    // `threads` workers render segments in turn, at most `window` ahead of
+    // the one written next; this thread writes them in order, each text
+    // handed to `emit` as it is (no copy).
     const size_t nseg = r.spool->segments();
-    const size_t batch = static_cast<size_t>(threads) * 2;
-    std::vector<std::string> texts(batch);
-    std::vector<uint8_t> failed(threads, 0);
-    for (size_t base = 0; base < nseg; base += batch) {
-      size_t n = std::min(batch, nseg - base);
-      auto work = [&](unsigned t) {
-        for (size_t k = t; k < n; k += threads) {
-          texts[k].clear();
-          if (!r.spool->for_each_in_segment(base + k, [&](const Finding& f) { one(texts[k], f); }))
-            failed[t] = 1;
-        }
-      };
-      std::vector<std::thread> pool;
-      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-      work(0);
-      for (auto& th : pool) th.join();
-      for (size_t k = 0; k < n; ++k) add(texts[k]);
-    }
-    for (uint8_t f : failed)
-      if (f) {
-        std::fprintf(stderr, "privaudit: error: %s\n", r.spool->error().c_str());
-        break;
+    const size_t window = static_cast<size_t>(threads) * 4;
+    std::vector<std::string> texts(window);
+    std::vector<uint8_t> ready(window, 0);
+    size_t next_seg = 0, emitted = 0;
+    bool failed = false;
+    std::mutex mu;
+    std::condition_variable work_cv, done_cv;
+    auto worker = [&]() {
+      std::unique_lock<std::mutex> lk(mu);
+      for (;;) {
+        work_cv.wait(lk, [&] { return next_seg >= nseg || next_seg < emitted + window; });
+        if (next_seg >= nseg) return;
+        size_t k = next_seg++;
+        std::string& text = texts[k % window];
+        lk.unlock();
+        text.clear();
+        bool ok = r.spool->for_each_in_segment(k, [&](const Finding& f) { one(text, f); });
+        lk.lock();
+        if (!ok) failed = true;
+        ready[k % window] = 1;
+        done_cv.notify_all();
       }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (size_t k = 0; k < nseg; ++k) {
+      std::unique_lock<std::mutex> lk(mu);
+      done_cv.wait(lk, [&] { return ready[k % window] != 0; });
+      lk.unlock();
+      std::string_view text = texts[k % window];
+      if (first && !text.empty()) {
+        text.remove_prefix(std::min(strip_first, text.size()));
+        first = false;
+      }
+      if (!out.empty()) {
+        emit(out);
+        out.clear();
+      }
+      if (!text.empty()) emit(text);
+      lk.lock();
+      ready[k % window] = 0;
+      ++emitted;
+      work_cv.notify_all();
+    }
+    for (auto& th : pool) th.join();
+    if (failed) std::fprintf(stderr, "privaudit: error: %s\n", r.spool->error().c_str());
     std::string one_text;
     for (auto& f : r.findings) {
       one_text.clear();
