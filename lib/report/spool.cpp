@@ -21,7 +21,7 @@ inline uint64_t mix64(uint64_t x) {
 }
 }  // namespace
 
-void U64Set::grow() {
+void U64Set::grow() const {
   std::vector<uint64_t> old = std::move(slots_);
   slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
   size_t mask = slots_.size() - 1;
@@ -34,6 +34,22 @@ void U64Set::grow() {
 }
 
 bool U64Set::insert(uint64_t v) {
+  flush();
+  return insert_now(v);
+}
+
+void U64Set::add(uint64_t v) {
+  if (n_ahead_ == kAhead) flush();
+  if (!slots_.empty()) __builtin_prefetch(&slots_[mix64(v) & (slots_.size() - 1)]);
+  ahead_[n_ahead_++] = v;
+}
+
+void U64Set::flush() const {
+  for (size_t i = 0; i < n_ahead_; ++i) insert_now(ahead_[i]);
+  n_ahead_ = 0;
+}
+
+bool U64Set::insert_now(uint64_t v) const {
   if (v == 0) {
     if (has_zero_) return false;
     has_zero_ = true;
@@ -85,7 +101,7 @@ void SummaryBuilder::add(const Finding& f) {
   }
   ++last_->count;
   // Findings without a value (risk, link, consent) count no distinct values.
-  if (!f.fingerprint.empty()) last_->distinct.insert(parse_fingerprint(f.fingerprint));
+  if (!f.fingerprint.empty()) last_->distinct.add(parse_fingerprint(f.fingerprint));
 }
 
 std::map<std::string, uint64_t> SummaryBuilder::by_rule() const {

@@ -23,13 +23,26 @@ namespace privaudit {
 class U64Set {
  public:
   bool insert(uint64_t v);  // true when v was new
-  size_t size() const { return size_; }
+  // Adds v without telling whether it was new: its slot is prefetched now
+  // and v inserted a few adds later, so that the cache misses of a large
+  // set overlap instead of adding up.
+  void add(uint64_t v);
+  size_t size() const {
+    flush();
+    return size_;
+  }
 
  private:
-  std::vector<uint64_t> slots_;  // 0 = empty; the value 0 is kept in has_zero_
-  size_t size_ = 0;
-  bool has_zero_ = false;
-  void grow();
+  // Logically const: size() inserts the values add() still holds.
+  mutable std::vector<uint64_t> slots_;  // 0 = empty; the value 0 is kept in has_zero_
+  mutable size_t size_ = 0;
+  mutable bool has_zero_ = false;
+  static constexpr size_t kAhead = 16;
+  mutable std::array<uint64_t, kAhead> ahead_{};
+  mutable size_t n_ahead_ = 0;
+  bool insert_now(uint64_t v) const;
+  void flush() const;
+  void grow() const;
 };
 
 // The summary's counts, built one finding at a time.
