@@ -116,15 +116,18 @@ BOOST_AUTO_TEST_CASE(summary_counts_visible_findings_and_distinct_values) {
 // through table growth, with insert() and size() in between.
 BOOST_AUTO_TEST_CASE(u64_set_deferred_adds_count_the_same) {
   U64Set a, b;
+  std::set<uint64_t> ref;
   for (uint64_t i = 0; i < 200000; ++i) {
     uint64_t v = (i * 0x9E3779B97F4A7C15ull) % 50021;  // 0 included
     a.add(v);
     b.insert(v);
+    ref.insert(v);
     if (i % 9973 == 0) BOOST_TEST(a.size() == b.size());
     if (i % 12345 == 0) BOOST_TEST(a.insert(v) == false);  // just added: not new
   }
   BOOST_TEST(a.size() == b.size());
-  BOOST_TEST(a.size() == 50021u);
+  BOOST_TEST(a.size() == ref.size());
+  BOOST_TEST(ref.size() > 5000u);
 }
 
 BOOST_AUTO_TEST_CASE(u64_set_counts_distinct_values_zero_included) {
