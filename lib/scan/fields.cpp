@@ -271,6 +271,20 @@ JsonMasks json_masks(const char* p, size_t len) {
 }
 }  // namespace
 
+// A comma: the next key of an object, or the next index of an array.
+void JsonTracker::on_comma() {
+  if (depth_ == 0 || depth_ > kMaxDepth) return;
+  Frame& f = stack_[depth_ - 1];
+  if (f.object) {
+    expect_key_ = true;
+    f.key_len = 0;
+    f.hash_due = false;
+    f.key_hash = 0;
+  } else {
+    ++f.index;
+  }
+}
+
 void JsonTracker::on_char(char c) {
   if (in_string_) {
     if (escape_) {
@@ -332,17 +346,7 @@ void JsonTracker::on_char(char c) {
       expect_key_ = false;
       break;
     case ',':
-      if (depth_ > 0 && depth_ <= kMaxDepth) {
-        Frame& f = stack_[depth_ - 1];
-        if (f.object) {
-          expect_key_ = true;
-          f.key_len = 0;
-          f.hash_due = false;
-          f.key_hash = 0;
-        } else {
-          ++f.index;
-        }
-      }
+      on_comma();
       break;
     case '\n':
       if (lines_ && depth_ > 0) {
@@ -422,16 +426,8 @@ void JsonTracker::advance(const char* p, size_t n) {
         }
       } else if (c == ':') {
         expect_key_ = false;
-      } else if (c == ',' && depth_ > 0 && depth_ <= kMaxDepth) {
-        Frame& f = stack_[depth_ - 1];
-        if (f.object) {
-          expect_key_ = true;
-          f.key_len = 0;
-          f.hash_due = false;
-          f.key_hash = 0;
-        } else {
-          ++f.index;
-        }
+      } else if (c == ',') {
+        on_comma();
       } else {
         on_char(c);
       }

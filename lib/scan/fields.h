@@ -104,6 +104,7 @@ class JsonTracker : public FieldTracker {
   bool line_bad_ = false;
   void bad(const char* what);
   void on_char(char c);
+  void on_comma();
 };
 
 }  // namespace privaudit
