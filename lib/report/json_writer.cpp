@@ -45,6 +45,8 @@ size_t plain_prefix(std::string_view s) {
 }
 }  // namespace
 
+bool json_plain(std::string_view s) { return plain_prefix(s) == s.size(); }
+
 void json_escape(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t plain = plain_prefix(s);

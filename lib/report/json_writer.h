@@ -44,6 +44,9 @@ class JsonWriter {
 // Appends s as a JSON string literal (with quotes). Bytes that are not UTF-8
 // become U+FFFD, so the output is always valid JSON.
 void json_escape(std::string& out, std::string_view s);
+// True when json_escape would write s unchanged between its quotes
+// (printable ASCII other than '"' and '\\').
+bool json_plain(std::string_view s);
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
 size_t utf8_sequence_length(std::string_view s, size_t i);
 

@@ -87,14 +87,6 @@ struct EscapedCache {
   }
 };
 
-// True when a string appears in JSON as it is (printable ASCII other than
-// '"' and '\\'): masked values and fingerprints nearly always.
-inline bool json_plain(std::string_view s) {
-  unsigned bad = 0;
-  for (unsigned char c : s) bad |= (c < 0x20) | (c >= 0x7f) | (c == '"') | (c == '\\');
-  return bad == 0;
-}
-
 // Appends a finding as JsonWriter writes it: compact, or pretty with its
 // keys at `indent` spaces (the closing brace two spaces less). The report
 // writers call this for every finding, so it avoids JsonWriter's generality:

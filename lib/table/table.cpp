@@ -312,6 +312,22 @@ bool TableReader::read_plain_record() {
   const char* b = buf_.data() + pos_;
   size_t size = buf_.size() - pos_;
   size_t fstart = 0;
+  // The byte at `at` is a delimiter, newline, quote or CR: 1 when it ended
+  // the record, -1 when the record is not plain, 0 to go on.
+  auto on_special = [&](size_t at) -> int {
+    char c = b[at];
+    if (c == delim_) {
+      spans_.push_back({fstart, at - fstart});
+      fstart = at + 1;
+      return 0;
+    }
+    if (c != '\n') return -1;
+    spans_.push_back({fstart, at - fstart});
+    ++line_;
+    rec_ = pos_;
+    pos_ += at + 1;
+    return 1;
+  };
 #ifdef __SSE2__
   const __m128i d = _mm_set1_epi8(delim_), nl = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
   for (size_t i = 0; i + 16 <= size; i += 16) {
@@ -319,38 +335,19 @@ bool TableReader::read_plain_record() {
     auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl)), _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, cr)))));
     for (; mask; mask &= mask - 1) {
-      size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
-      char c = b[at];
-      if (c == delim_) {
-        spans_.push_back({fstart, at - fstart});
-        fstart = at + 1;
-      } else if (c == '\n') {
-        spans_.push_back({fstart, at - fstart});
-        ++line_;
-        rec_ = pos_;
-        pos_ += at + 1;
-        return true;
-      } else {
-        spans_.clear();
-        return false;
-      }
+      int r = on_special(i + static_cast<size_t>(__builtin_ctz(mask)));
+      if (r > 0) return true;
+      if (r < 0) break;
     }
+    if (mask) break;  // a quote or CR
   }
 #else
   for (size_t at = 0; at < size; ++at) {
     char c = b[at];
-    if (c == delim_) {
-      spans_.push_back({fstart, at - fstart});
-      fstart = at + 1;
-    } else if (c == '\n') {
-      spans_.push_back({fstart, at - fstart});
-      ++line_;
-      rec_ = pos_;
-      pos_ += at + 1;
-      return true;
-    } else if (c == '"' || c == '\r') {
-      break;
-    }
+    if (c != delim_ && c != '\n' && c != '"' && c != '\r') continue;
+    int r = on_special(at);
+    if (r > 0) return true;
+    if (r < 0) break;
   }
 #endif
   spans_.clear();
